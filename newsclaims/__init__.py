@@ -1,0 +1,3 @@
+"""newsclaims: who claimed what, with which figure, by when."""
+
+__version__ = "0.1.0"

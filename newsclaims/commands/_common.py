@@ -1,0 +1,99 @@
+"""Options and helpers shared by the command modules."""
+from __future__ import annotations
+
+import csv
+import functools
+import json
+import sys
+from collections.abc import Callable, Iterable, Mapping, Sequence
+from typing import Any, TypeVar
+
+import click
+
+from newsclaims.config import default_db
+from newsclaims.errors import NewsclaimsError
+
+F = TypeVar("F", bound=Callable[..., Any])
+
+db_option = click.option(
+    "--db",
+    "db_path",
+    default=default_db,
+    show_default="newsclaims.db or $NEWSCLAIMS_DB",
+    type=click.Path(dir_okay=False),
+    help="SQLite database file.",
+)
+
+format_option = click.option(
+    "--format",
+    "fmt",
+    type=click.Choice(["table", "json", "csv"]),
+    default="table",
+    show_default=True,
+    help="Output format.",
+)
+
+
+def user_errors(func: F) -> F:
+    """Turn library errors into one clear line and exit code 1, never a traceback."""
+
+    @functools.wraps(func)
+    def wrapper(*args: Any, **kwargs: Any) -> Any:
+        try:
+            return func(*args, **kwargs)
+        except NewsclaimsError as exc:
+            raise click.ClickException(str(exc)) from exc
+
+    return wrapper  # type: ignore[return-value]
+
+
+def emit_rows(rows: Iterable[Mapping[str, Any]], fmt: str, columns: Sequence[str], *, widths: Mapping[str, int] | None = None) -> int:
+    """Print rows as a table, a JSON array or CSV; returns how many were printed."""
+    rows = list(rows)
+    if fmt == "json":
+        click.echo(json.dumps([{c: r.get(c) for c in columns} for r in rows], ensure_ascii=False, indent=2, default=str))
+    elif fmt == "csv":
+        writer = csv.DictWriter(sys.stdout, fieldnames=list(columns), extrasaction="ignore", lineterminator="\n")
+        writer.writeheader()
+        for r in rows:
+            writer.writerow({c: r.get(c) for c in columns})
+    else:
+        click.echo(format_table(rows, columns, widths=widths or {}))
+    return len(rows)
+
+
+def _cell(value: Any, width: int | None) -> str:
+    text = "" if value is None else str(value).replace("\n", " ")
+    if width and _display_width(text) > width:
+        out, used = [], 0
+        for ch in text:
+            w = _char_width(ch)
+            if used + w > width - 1:
+                break
+            out.append(ch)
+            used += w
+        text = "".join(out) + "…"
+    return text
+
+
+def _char_width(ch: str) -> int:
+    import unicodedata
+
+    return 2 if unicodedata.east_asian_width(ch) in ("W", "F") else 1
+
+
+def _display_width(text: str) -> int:
+    return sum(_char_width(c) for c in text)
+
+
+def format_table(rows: Sequence[Mapping[str, Any]], columns: Sequence[str], *, widths: Mapping[str, int]) -> str:
+    """A plain-text table that lines up CJK text (double-width characters) too."""
+    cells = [[_cell(r.get(c), widths.get(c)) for c in columns] for r in rows]
+    col_w = [max([_display_width(c)] + [_display_width(row[i]) for row in cells]) for i, c in enumerate(columns)]
+
+    def line(values: Sequence[str]) -> str:
+        return "  ".join(v + " " * (col_w[i] - _display_width(v)) for i, v in enumerate(values)).rstrip()
+
+    out = [line(list(columns)), line(["-" * w for w in col_w])]
+    out.extend(line(row) for row in cells)
+    return "\n".join(out)
