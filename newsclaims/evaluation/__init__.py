@@ -1,0 +1,1 @@
+"""Evaluations against other projects' public test data (read from ../shared, never copied)."""
