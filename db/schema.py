@@ -1,0 +1,204 @@
+"""The database schema, created and upgraded through numbered migrations.
+
+`PRAGMA user_version` holds the number of the last migration applied. Each migration runs in one
+transaction, so a database is always at a whole version, never between two.
+"""
+from __future__ import annotations
+
+import sqlite3
+from collections.abc import Callable
+
+Migration = Callable[[sqlite3.Connection], None]
+
+
+def _v1_core(conn: sqlite3.Connection) -> None:
+    _run_script(
+        conn,
+        """
+        CREATE TABLE sources (
+            name TEXT PRIMARY KEY,
+            kind TEXT NOT NULL,
+            lang TEXT NOT NULL,
+            config TEXT,                 -- the source's table from sources.toml, as JSON
+            first_seen_at TEXT NOT NULL,
+            last_crawled_at TEXT
+        );
+
+        CREATE TABLE crawl_runs (
+            id INTEGER PRIMARY KEY,
+            command TEXT NOT NULL,
+            sources TEXT,                -- JSON array of source names
+            started_at TEXT NOT NULL,
+            finished_at TEXT,
+            status TEXT NOT NULL,        -- running | finished | failed | interrupted
+            pid INTEGER,
+            pages_fetched INTEGER NOT NULL DEFAULT 0,
+            not_modified INTEGER NOT NULL DEFAULT 0,
+            articles_new INTEGER NOT NULL DEFAULT 0,
+            articles_updated INTEGER NOT NULL DEFAULT 0,
+            articles_unchanged INTEGER NOT NULL DEFAULT 0,
+            skipped INTEGER NOT NULL DEFAULT 0,
+            errors INTEGER NOT NULL DEFAULT 0,
+            error_counts TEXT,           -- JSON object: category -> count
+            stats TEXT                   -- JSON object: everything else the crawler counted
+        );
+
+        CREATE TABLE articles (
+            id INTEGER PRIMARY KEY,
+            canonical_url TEXT NOT NULL UNIQUE,
+            url TEXT NOT NULL,
+            source TEXT,
+            kind TEXT NOT NULL DEFAULT 'news',
+            lang TEXT,
+            title TEXT,
+            author TEXT,
+            published TEXT,
+            description TEXT,
+            text TEXT NOT NULL,
+            content_hash TEXT NOT NULL,  -- sha256 of the extracted text
+            raw_body BLOB,               -- the response body, zlib-compressed
+            content_type TEXT,
+            encoding TEXT,
+            http_status INTEGER,
+            etag TEXT,
+            last_modified TEXT,
+            fetched_at TEXT NOT NULL,
+            first_seen_at TEXT NOT NULL,
+            updated_at TEXT NOT NULL,
+            crawl_run_id INTEGER REFERENCES crawl_runs(id),
+            process_state TEXT NOT NULL DEFAULT 'pending',  -- pending | done | error
+            processed_at TEXT,
+            analysis_version TEXT,
+            process_error TEXT
+        );
+        CREATE INDEX idx_articles_source ON articles(source);
+        CREATE INDEX idx_articles_published ON articles(published);
+        CREATE INDEX idx_articles_state ON articles(process_state);
+        CREATE INDEX idx_articles_url ON articles(url);
+
+        -- Earlier versions of an article whose text changed.
+        CREATE TABLE article_versions (
+            id INTEGER PRIMARY KEY,
+            article_id INTEGER NOT NULL REFERENCES articles(id),
+            content_hash TEXT NOT NULL,
+            title TEXT,
+            text TEXT NOT NULL,
+            raw_body BLOB,
+            fetched_at TEXT NOT NULL,
+            replaced_at TEXT NOT NULL
+        );
+        CREATE INDEX idx_article_versions_article ON article_versions(article_id);
+
+        CREATE TABLE entities (
+            id INTEGER PRIMARY KEY,
+            canonical TEXT NOT NULL,
+            label TEXT NOT NULL,
+            UNIQUE (canonical, label)
+        );
+
+        CREATE TABLE mentions (
+            id INTEGER PRIMARY KEY,
+            article_id INTEGER NOT NULL REFERENCES articles(id),
+            entity_id INTEGER NOT NULL REFERENCES entities(id),
+            text TEXT NOT NULL,
+            label TEXT NOT NULL,
+            start INTEGER NOT NULL,
+            "end" INTEGER NOT NULL
+        );
+        CREATE INDEX idx_mentions_article ON mentions(article_id);
+        CREATE INDEX idx_mentions_entity ON mentions(entity_id);
+
+        CREATE TABLE figures (
+            id INTEGER PRIMARY KEY,
+            article_id INTEGER NOT NULL REFERENCES articles(id),
+            text TEXT NOT NULL,
+            kind TEXT NOT NULL,
+            value REAL,
+            unit TEXT,
+            approx INTEGER NOT NULL DEFAULT 0,
+            top INTEGER NOT NULL DEFAULT 0,
+            change TEXT,
+            lower REAL,
+            upper REAL,
+            period TEXT,
+            start INTEGER NOT NULL,
+            "end" INTEGER NOT NULL
+        );
+        CREATE INDEX idx_figures_article ON figures(article_id);
+        CREATE INDEX idx_figures_kind ON figures(kind);
+
+        CREATE TABLE claims (
+            id INTEGER PRIMARY KEY,
+            article_id INTEGER NOT NULL REFERENCES articles(id),
+            kind TEXT NOT NULL,
+            subject TEXT,
+            speaker TEXT,
+            predicate TEXT,
+            figure_id INTEGER REFERENCES figures(id),
+            figure_text TEXT,
+            figure_kind TEXT,
+            figure_value REAL,
+            figure_unit TEXT,
+            figure_top INTEGER,
+            period TEXT,
+            time_frame TEXT,
+            deadline TEXT,
+            quote INTEGER NOT NULL DEFAULT 0,
+            sentence TEXT NOT NULL,
+            start INTEGER NOT NULL,
+            "end" INTEGER NOT NULL,
+            confidence REAL,
+            evidence TEXT,               -- JSON array of {sentence, start, end} for merged repeats
+            analysis_version TEXT
+        );
+        CREATE INDEX idx_claims_article ON claims(article_id);
+        CREATE INDEX idx_claims_subject ON claims(subject);
+        CREATE INDEX idx_claims_deadline ON claims(deadline);
+
+        -- Full-text search. Rows are written by db.store with CJK runs segmented into words
+        -- (see db.search.index_text), because FTS5's tokenizers do not segment Chinese.
+        CREATE VIRTUAL TABLE articles_fts USING fts5(title, text, tokenize = 'unicode61 remove_diacritics 2');
+        """
+    )
+
+
+def _run_script(conn: sqlite3.Connection, script: str) -> None:
+    """Run statements one by one: executescript() would COMMIT the migration's transaction."""
+    statement = ""
+    for line in script.splitlines(keepends=True):
+        statement += line
+        if sqlite3.complete_statement(statement):
+            conn.execute(statement)
+            statement = ""
+    if statement.strip():
+        conn.execute(statement)
+
+
+MIGRATIONS: list[Migration] = [_v1_core]
+SCHEMA_VERSION = len(MIGRATIONS)
+
+
+def current_version(conn: sqlite3.Connection) -> int:
+    return int(conn.execute("PRAGMA user_version").fetchone()[0])
+
+
+def migrate(conn: sqlite3.Connection) -> int:
+    """Apply every migration the database has not seen yet; returns the resulting version."""
+    version = current_version(conn)
+    if version > SCHEMA_VERSION:
+        from newsclaims.errors import DatabaseError
+
+        raise DatabaseError(
+            f"the database is at schema version {version}, newer than this newsclaims understands "
+            f"({SCHEMA_VERSION}); upgrade newsclaims"
+        )
+    for number, migration in enumerate(MIGRATIONS[version:], start=version + 1):
+        conn.execute("BEGIN IMMEDIATE")
+        try:
+            migration(conn)
+            conn.execute(f"PRAGMA user_version = {number:d}")
+            conn.execute("COMMIT")
+        except BaseException:
+            conn.execute("ROLLBACK")
+            raise
+    return current_version(conn)

@@ -1,0 +1,418 @@
+"""All writes to the newsclaims database.
+
+Every public write is one transaction: an article, a batch of articles or an article's analysis is
+either fully stored or absent, whenever the process is killed. WAL mode lets readers run while a
+crawl writes.
+"""
+from __future__ import annotations
+
+import dataclasses
+import hashlib
+import json
+import os
+import sqlite3
+import zlib
+from collections.abc import Iterable, Iterator, Mapping, Sequence
+from contextlib import contextmanager
+from dataclasses import dataclass
+from datetime import datetime, timezone
+from pathlib import Path
+from typing import Any
+
+import sqlite_utils
+
+from db import schema
+from db.search import segment
+from newsclaims.errors import DatabaseError
+
+RUN_COUNTERS = (
+    "pages_fetched",
+    "not_modified",
+    "articles_new",
+    "articles_updated",
+    "articles_unchanged",
+    "skipped",
+    "errors",
+)
+_ARTICLE_FIELDS = (
+    "url",
+    "canonical_url",
+    "source",
+    "kind",
+    "lang",
+    "title",
+    "author",
+    "published",
+    "description",
+    "text",
+    "content_type",
+    "encoding",
+    "http_status",
+    "etag",
+    "last_modified",
+    "fetched_at",
+)
+
+
+def utcnow() -> str:
+    return datetime.now(timezone.utc).isoformat(timespec="seconds")
+
+
+def content_hash(text: str) -> str:
+    return hashlib.sha256(text.encode("utf-8")).hexdigest()
+
+
+def compress(body: bytes | None) -> bytes | None:
+    return None if body is None else zlib.compress(body, 6)
+
+
+def decompress(blob: bytes | None) -> bytes:
+    return b"" if blob is None else zlib.decompress(blob)
+
+
+def _as_dict(record: Any) -> dict[str, Any]:
+    if dataclasses.is_dataclass(record) and not isinstance(record, type):
+        return dataclasses.asdict(record)
+    return dict(record)
+
+
+@dataclass
+class PendingArticle:
+    """What the analysis needs of a stored article."""
+
+    id: int
+    url: str
+    text: str
+    title: str | None
+    lang: str | None
+    published: str | None
+    kind: str
+    author: str | None
+    content_type: str | None
+    raw_body: bytes
+
+
+class Store:
+    """The newsclaims database, opened for writing (or read-only with `readonly=True`)."""
+
+    def __init__(self, conn: sqlite3.Connection, path: str) -> None:
+        self.conn = conn
+        self.path = path
+        self.db = sqlite_utils.Database(conn)
+
+    # -- opening -------------------------------------------------------------------------------
+
+    @classmethod
+    def open(cls, path: str | os.PathLike[str], *, readonly: bool = False) -> Store:
+        path = str(path)
+        if readonly:
+            if not Path(path).exists():
+                raise DatabaseError(f"no database at {path}: run `newsclaims demo` or `newsclaims crawl` first")
+            conn = sqlite3.connect(f"file:{Path(path).resolve()}?mode=ro", uri=True, check_same_thread=False)
+        else:
+            parent = Path(path).resolve().parent
+            if not parent.exists():
+                raise DatabaseError(f"cannot create database {path}: folder {parent} does not exist")
+            conn = sqlite3.connect(path, isolation_level=None, check_same_thread=False)
+        conn.row_factory = sqlite3.Row
+        try:
+            conn.execute("PRAGMA busy_timeout = 30000")
+            if not readonly:
+                conn.execute("PRAGMA journal_mode = WAL")
+                conn.execute("PRAGMA synchronous = NORMAL")
+                conn.execute("PRAGMA foreign_keys = ON")
+                schema.migrate(conn)
+            elif schema.current_version(conn) == 0:
+                raise DatabaseError(f"{path} is not a newsclaims database (no schema)")
+        except sqlite3.DatabaseError as exc:
+            conn.close()
+            raise DatabaseError(f"cannot open {path}: {exc}") from exc
+        except BaseException:
+            conn.close()
+            raise
+        return cls(conn, path)
+
+    def close(self) -> None:
+        self.conn.close()
+
+    def __enter__(self) -> Store:
+        return self
+
+    def __exit__(self, *exc: object) -> None:
+        self.close()
+
+    @contextmanager
+    def transaction(self) -> Iterator[sqlite3.Connection]:
+        """BEGIN IMMEDIATE … COMMIT, rolled back on any error (or a kill: SQLite's journal undoes it)."""
+        self.conn.execute("BEGIN IMMEDIATE")
+        try:
+            yield self.conn
+        except BaseException:
+            self.conn.execute("ROLLBACK")
+            raise
+        self.conn.execute("COMMIT")
+
+    # -- sources and runs ------------------------------------------------------------------------
+
+    def upsert_sources(self, sources: Iterable[Mapping[str, Any]]) -> None:
+        now = utcnow()
+        with self.transaction() as conn:
+            for src in sources:
+                conn.execute(
+                    """INSERT INTO sources (name, kind, lang, config, first_seen_at) VALUES (?, ?, ?, ?, ?)
+                       ON CONFLICT(name) DO UPDATE SET kind = excluded.kind, lang = excluded.lang,
+                       config = excluded.config""",
+                    (src["name"], src.get("kind", "news"), src.get("lang", "auto"),
+                     json.dumps(src.get("config", {}), ensure_ascii=False, default=str), now),
+                )
+
+    def start_run(self, *, sources: Sequence[str], command: str = "crawl") -> int:
+        with self.transaction() as conn:
+            cur = conn.execute(
+                "INSERT INTO crawl_runs (command, sources, started_at, status, pid) VALUES (?, ?, ?, 'running', ?)",
+                (command, json.dumps(list(sources), ensure_ascii=False), utcnow(), os.getpid()),
+            )
+            return int(cur.lastrowid or 0)
+
+    def update_run(self, run_id: int, *, stats: Mapping[str, Any] | None = None,
+                   errors: Mapping[str, int] | None = None, status: str | None = None,
+                   finished: bool = False) -> None:
+        stats = dict(stats or {})
+        sets: list[str] = []
+        params: list[Any] = []
+        for key in RUN_COUNTERS:
+            if key in stats:
+                sets.append(f"{key} = ?")
+                params.append(int(stats.pop(key) or 0))
+        if errors is not None:
+            sets += ["error_counts = ?", "errors = ?"]
+            params += [json.dumps(dict(errors), ensure_ascii=False), int(sum(errors.values()))]
+        if stats:
+            sets.append("stats = ?")
+            params.append(json.dumps(stats, ensure_ascii=False, default=str))
+        if status:
+            sets.append("status = ?")
+            params.append(status)
+        if finished:
+            sets.append("finished_at = ?")
+            params.append(utcnow())
+        if not sets:
+            return
+        with self.transaction() as conn:
+            conn.execute(f"UPDATE crawl_runs SET {', '.join(sets)} WHERE id = ?", (*params, run_id))
+            if finished:
+                row = conn.execute("SELECT sources FROM crawl_runs WHERE id = ?", (run_id,)).fetchone()
+                names = json.loads(row["sources"] or "[]") if row else []
+                conn.executemany("UPDATE sources SET last_crawled_at = ? WHERE name = ?",
+                                 [(utcnow(), n) for n in names])
+
+    def finish_run(self, run_id: int, *, status: str, stats: Mapping[str, Any] | None = None,
+                   errors: Mapping[str, int] | None = None) -> None:
+        self.update_run(run_id, stats=stats, errors=errors, status=status, finished=True)
+
+    def mark_stale_runs(self) -> int:
+        """Runs left 'running' by a process that no longer exists become 'interrupted'."""
+        stale = [r["id"] for r in self.conn.execute("SELECT id, pid FROM crawl_runs WHERE status = 'running'")
+                 if not _pid_alive(r["pid"])]
+        if stale:
+            with self.transaction() as conn:
+                conn.executemany("UPDATE crawl_runs SET status = 'interrupted' WHERE id = ?", [(i,) for i in stale])
+        return len(stale)
+
+    # -- articles ----------------------------------------------------------------------------------
+
+    def save_articles(self, articles: Sequence[Any], run_id: int | None = None) -> list[str]:
+        """Store a batch in one transaction; returns 'new', 'updated' or 'unchanged' for each article.
+
+        Articles are keyed by canonical URL. A changed text keeps the earlier version in
+        `article_versions` and sends the article back to analysis.
+        """
+        outcomes: list[str] = []
+        now = utcnow()
+        with self.transaction() as conn:
+            for record in articles:
+                outcomes.append(self._save_article(conn, _as_dict(record), run_id, now))
+        return outcomes
+
+    def _save_article(self, conn: sqlite3.Connection, art: dict[str, Any], run_id: int | None, now: str) -> str:
+        values = {k: art.get(k) for k in _ARTICLE_FIELDS}
+        values["text"] = values["text"] or ""
+        values["kind"] = values["kind"] or "news"
+        values["content_hash"] = content_hash(values["text"])
+        values["raw_body"] = compress(art.get("raw_body"))
+        values["crawl_run_id"] = run_id
+        values["updated_at"] = now
+        existing = conn.execute(
+            "SELECT id, content_hash, title, text, raw_body, fetched_at FROM articles WHERE canonical_url = ?",
+            (values["canonical_url"],),
+        ).fetchone()
+        if existing is None:
+            values["first_seen_at"] = now
+            cols = list(values)
+            cur = conn.execute(
+                f"INSERT INTO articles ({', '.join(cols)}) VALUES ({', '.join('?' for _ in cols)})",
+                [values[c] for c in cols],
+            )
+            self._index_article(conn, int(cur.lastrowid or 0), values["title"], values["text"], replace=False)
+            return "new"
+        article_id = existing["id"]
+        if existing["content_hash"] == values["content_hash"]:
+            conn.execute(
+                """UPDATE articles SET fetched_at = ?, etag = ?, last_modified = ?, http_status = ?,
+                   crawl_run_id = ? WHERE id = ?""",
+                (values["fetched_at"], values["etag"], values["last_modified"], values["http_status"], run_id,
+                 article_id),
+            )
+            return "unchanged"
+        conn.execute(
+            """INSERT INTO article_versions (article_id, content_hash, title, text, raw_body, fetched_at, replaced_at)
+               VALUES (?, ?, ?, ?, ?, ?, ?)""",
+            (article_id, existing["content_hash"], existing["title"], existing["text"], existing["raw_body"],
+             existing["fetched_at"], now),
+        )
+        cols = [c for c in values if c != "canonical_url"]
+        conn.execute(
+            f"UPDATE articles SET {', '.join(f'{c} = ?' for c in cols)}, process_state = 'pending' WHERE id = ?",
+            [values[c] for c in cols] + [article_id],
+        )
+        self._index_article(conn, article_id, values["title"], values["text"], replace=True)
+        return "updated"
+
+    @staticmethod
+    def _index_article(conn: sqlite3.Connection, article_id: int, title: str | None, text: str,
+                       *, replace: bool) -> None:
+        if replace:
+            conn.execute("DELETE FROM articles_fts WHERE rowid = ?", (article_id,))
+        conn.execute("INSERT INTO articles_fts (rowid, title, text) VALUES (?, ?, ?)",
+                     (article_id, segment(title or ""), segment(text)))
+
+    def update_extraction(self, article_id: int, fields: Mapping[str, Any]) -> None:
+        """Replace an article's extracted fields (after re-extraction from its stored raw body)."""
+        allowed = {"title", "author", "published", "lang", "text", "description", "encoding"}
+        values = {k: v for k, v in fields.items() if k in allowed}
+        if not values:
+            return
+        if "text" in values:
+            values["content_hash"] = content_hash(values["text"] or "")
+        with self.transaction() as conn:
+            conn.execute(
+                f"UPDATE articles SET {', '.join(f'{k} = ?' for k in values)}, updated_at = ? WHERE id = ?",
+                [*values.values(), utcnow(), article_id],
+            )
+            row = conn.execute("SELECT title, text FROM articles WHERE id = ?", (article_id,)).fetchone()
+            self._index_article(conn, article_id, row["title"], row["text"], replace=True)
+
+    def validators(self, url: str) -> tuple[str | None, str | None] | None:
+        """The stored ETag and Last-Modified for a URL (fetched or canonical), for conditional requests."""
+        row = self.conn.execute(
+            "SELECT etag, last_modified FROM articles WHERE url = ? OR canonical_url = ? LIMIT 1", (url, url)
+        ).fetchone()
+        return None if row is None else (row["etag"], row["last_modified"])
+
+    # -- analysis ----------------------------------------------------------------------------------
+
+    def count_pending(self, *, reprocess: bool = False) -> int:
+        where = "" if reprocess else "WHERE process_state = 'pending'"
+        return int(self.conn.execute(f"SELECT count(*) FROM articles {where}").fetchone()[0])
+
+    def pending_articles(self, *, reprocess: bool = False, limit: int | None = None) -> Iterator[PendingArticle]:
+        """Articles waiting for analysis (every article with `reprocess`), oldest first.
+
+        Reads ids first, then rows one by one, so a long run holds no read transaction open
+        across the writes that follow each batch.
+        """
+        where = "" if reprocess else "WHERE process_state = 'pending'"
+        sql = f"SELECT id FROM articles {where} ORDER BY id"
+        if limit is not None:
+            sql += f" LIMIT {int(limit)}"
+        ids = [r[0] for r in self.conn.execute(sql).fetchall()]
+        for article_id in ids:
+            row = self.conn.execute(
+                """SELECT id, url, text, title, lang, published, kind, author, content_type, raw_body
+                   FROM articles WHERE id = ?""",
+                (article_id,),
+            ).fetchone()
+            if row is not None:
+                yield PendingArticle(
+                    id=row["id"], url=row["url"], text=row["text"], title=row["title"], lang=row["lang"],
+                    published=row["published"], kind=row["kind"], author=row["author"],
+                    content_type=row["content_type"], raw_body=decompress(row["raw_body"]),
+                )
+
+    def save_analyses(self, results: Sequence[tuple[int, Any]], version: str) -> None:
+        """Replace the entities, figures and claims of each article in one transaction."""
+        now = utcnow()
+        with self.transaction() as conn:
+            for article_id, analysis in results:
+                self._replace_analysis(conn, article_id, _as_dict(analysis), version)
+                conn.execute(
+                    """UPDATE articles SET process_state = 'done', processed_at = ?, analysis_version = ?,
+                       process_error = NULL WHERE id = ?""",
+                    (now, version, article_id),
+                )
+
+    def mark_failed(self, article_id: int, error: str) -> None:
+        with self.transaction() as conn:
+            conn.execute(
+                "UPDATE articles SET process_state = 'error', processed_at = ?, process_error = ? WHERE id = ?",
+                (utcnow(), error[:2000], article_id),
+            )
+
+    def _replace_analysis(self, conn: sqlite3.Connection, article_id: int, analysis: dict[str, Any],
+                          version: str) -> None:
+        for table in ("claims", "mentions", "figures"):
+            conn.execute(f"DELETE FROM {table} WHERE article_id = ?", (article_id,))
+        for ent in analysis.get("entities", []):
+            conn.execute("INSERT OR IGNORE INTO entities (canonical, label) VALUES (?, ?)",
+                         (ent["canonical"], ent["label"]))
+            entity_id = conn.execute("SELECT id FROM entities WHERE canonical = ? AND label = ?",
+                                     (ent["canonical"], ent["label"])).fetchone()[0]
+            conn.execute(
+                'INSERT INTO mentions (article_id, entity_id, text, label, start, "end") VALUES (?, ?, ?, ?, ?, ?)',
+                (article_id, entity_id, ent["text"], ent["label"], ent["start"], ent["end"]),
+            )
+        figure_ids: dict[tuple[int, int], int] = {}
+        for fig in analysis.get("figures", []):
+            figure_ids[(fig["start"], fig["end"])] = self._insert_figure(conn, article_id, fig)
+        for claim in analysis.get("claims", []):
+            fig = claim.get("figure") or {}
+            figure_id = None
+            if fig:
+                figure_id = figure_ids.get((fig.get("start"), fig.get("end")))
+                if figure_id is None:  # a figure the claim found that the figure list did not carry
+                    figure_id = figure_ids[(fig["start"], fig["end"])] = self._insert_figure(conn, article_id, fig)
+            conn.execute(
+                """INSERT INTO claims (article_id, kind, subject, speaker, predicate, figure_id, figure_text,
+                   figure_kind, figure_value, figure_unit, figure_top, period, time_frame, deadline, quote,
+                   sentence, start, "end", confidence, evidence, analysis_version)
+                   VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)""",
+                (article_id, claim["kind"], claim.get("subject"), claim.get("speaker"), claim.get("predicate"),
+                 figure_id, fig.get("text"), fig.get("kind"), fig.get("value"), fig.get("unit"),
+                 int(bool(fig.get("top"))) if fig else None, claim.get("period"), claim.get("time_frame"),
+                 claim.get("deadline"), int(bool(claim.get("quote"))), claim["sentence"], claim["start"],
+                 claim["end"], claim.get("confidence"),
+                 json.dumps(claim.get("evidence") or [], ensure_ascii=False), version),
+            )
+
+    @staticmethod
+    def _insert_figure(conn: sqlite3.Connection, article_id: int, fig: Mapping[str, Any]) -> int:
+        cur = conn.execute(
+            """INSERT INTO figures (article_id, text, kind, value, unit, approx, top, change, lower, upper,
+               period, start, "end") VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)""",
+            (article_id, fig["text"], fig["kind"], fig.get("value"), fig.get("unit"), int(bool(fig.get("approx"))),
+             int(bool(fig.get("top"))), fig.get("change"), fig.get("lower"), fig.get("upper"), fig.get("period"),
+             fig["start"], fig["end"]),
+        )
+        return int(cur.lastrowid or 0)
+
+
+def _pid_alive(pid: int | None) -> bool:
+    if not pid:
+        return False
+    try:
+        os.kill(pid, 0)
+    except ProcessLookupError:
+        return False
+    except PermissionError:
+        return True
+    return True
