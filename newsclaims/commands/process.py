@@ -1,0 +1,70 @@
+"""`newsclaims process` (analyse stored articles) and `newsclaims run` (crawl, then process)."""
+from __future__ import annotations
+
+import click
+
+from db.store import Store
+from newsclaims.commands._common import db_option, user_errors
+from newsclaims.processing import ProcessStats, process_articles
+
+
+def run_processing(db_path: str, *, reprocess: bool = False, workers: int = 1, batch_size: int = 32,
+                   quiet: bool = False) -> ProcessStats:
+    """Analyse with a progress bar on stderr; shared by `process`, `run` and `demo`."""
+    with Store.open(db_path) as store:
+        total = store.count_pending(reprocess=reprocess)
+        if total == 0:
+            if not quiet:
+                click.echo("Nothing to process: every article is analysed (use --reprocess to redo them).", err=True)
+            return ProcessStats()
+        with click.progressbar(length=total, label=f"Analysing {total} articles", file=click.get_text_stream("stderr"),
+                               show_pos=True) as bar:
+            return process_articles(store, reprocess=reprocess, workers=workers, batch_size=batch_size,
+                                    progress=bar.update)
+
+
+def summary(stats: ProcessStats) -> str:
+    line = (f"Analysed {stats.analysed} articles: {stats.entities} entity mentions, {stats.figures} figures, "
+            f"{stats.claims} claims")
+    if stats.failed or stats.skipped:
+        line += f"; {stats.failed} failed, {stats.skipped} skipped ({', '.join(f'{k}: {v}' for k, v in stats.errors.items())})"
+    return line + "."
+
+
+@click.command()
+@click.option("--reprocess", is_flag=True, help="Re-extract every article from its stored raw page and re-analyse it.")
+@click.option("--workers", type=click.IntRange(min=1), default=1, show_default=True,
+              help="Analysis processes (each loads its own pipelines).")
+@click.option("--batch-size", type=click.IntRange(min=1), default=32, show_default=True)
+@db_option
+@user_errors
+def process(reprocess: bool, workers: int, batch_size: int, db_path: str) -> None:
+    """Find entities, figures and claims in stored articles that are not analysed yet."""
+    stats = run_processing(db_path, reprocess=reprocess, workers=workers, batch_size=batch_size)
+    click.echo(summary(stats))
+    if stats.failed and not stats.analysed:
+        raise SystemExit(1)
+
+
+@click.command()
+@click.option("--source", "sources", multiple=True, help="Crawl only this source (repeatable).")
+@click.option("--sources", "sources_file", type=click.Path(dir_okay=False), default=None,
+              help="Sources file (default sources.toml or $NEWSCLAIMS_SOURCES).")
+@click.option("--workers", type=click.IntRange(min=1), default=1, show_default=True)
+@db_option
+@click.pass_context
+@user_errors
+def run(ctx: click.Context, sources: tuple[str, ...], sources_file: str | None, workers: int, db_path: str) -> None:
+    """Crawl, then process what was crawled."""
+    from newsclaims.commands.crawl import crawl
+
+    kwargs = {"sources": sources, "db_path": db_path}
+    if sources_file:
+        kwargs["sources_file"] = sources_file
+    try:
+        ctx.invoke(crawl, **kwargs)
+    except SystemExit as exc:
+        if exc.code:
+            click.echo("Crawl failed; processing what was stored anyway.", err=True)
+    stats = run_processing(db_path, workers=workers)
+    click.echo(summary(stats))
