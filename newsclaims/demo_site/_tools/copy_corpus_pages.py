@@ -9,7 +9,6 @@ from __future__ import annotations
 
 import gzip
 import hashlib
-import shutil
 from pathlib import Path
 
 from newsclaims.config import SHARED_DIR
