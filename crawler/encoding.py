@@ -1,0 +1,96 @@
+"""Turn an HTML body into text: HTTP charset, BOM, <meta charset>, then detection."""
+from __future__ import annotations
+
+import codecs
+import re
+from collections.abc import Mapping
+from functools import lru_cache
+
+from crawler.data import data_table
+
+_META_CHARSET = re.compile(rb"""<meta[^>]+charset\s*=\s*["']?\s*([a-zA-Z0-9_.:-]+)""", re.IGNORECASE)
+_HEADER_CHARSET = re.compile(r"""charset\s*=\s*["']?\s*([a-zA-Z0-9_.:-]+)""", re.IGNORECASE)
+_BOMS = ((codecs.BOM_UTF8, "utf-8"), (codecs.BOM_UTF16_LE, "utf-16-le"), (codecs.BOM_UTF16_BE, "utf-16-be"))
+# Browsers only look for <meta charset> near the top of the document.
+_META_SCAN_BYTES = 4096
+
+
+@lru_cache(maxsize=None)
+def _aliases() -> dict[str, str]:
+    return {row[0].lower(): row[1] for row in data_table("charset_aliases.tsv")}
+
+
+def normalize_charset(name: str | None) -> str | None:
+    """The codec to decode a declared charset with (gb2312 -> gb18030, ...); None if Python doesn't know it."""
+    if not name:
+        return None
+    name = name.strip().strip("\"'").lower()
+    name = _aliases().get(name, name)
+    try:
+        codec = codecs.lookup(name).name
+    except LookupError:
+        return None
+    return _aliases().get(codec, codec)
+
+
+def header_value(headers: Mapping[str, str] | None, key: str) -> str | None:
+    """Case-insensitive header lookup that accepts bytes values (as Scrapy gives them)."""
+    if not headers:
+        return None
+    for k, v in headers.items():
+        k = k.decode("latin-1") if isinstance(k, bytes) else str(k)
+        if k.lower() == key.lower():
+            if isinstance(v, (list, tuple)):
+                v = v[0] if v else ""
+            return v.decode("latin-1") if isinstance(v, bytes) else str(v)
+    return None
+
+
+def declared_charsets(body: bytes, headers: Mapping[str, str] | None = None) -> list[str]:
+    """Charsets in the order we trust them: HTTP Content-Type, then <meta> in the head."""
+    found = []
+    content_type = header_value(headers, "content-type")
+    if content_type:
+        m = _HEADER_CHARSET.search(content_type)
+        if m:
+            found.append(m.group(1).decode() if isinstance(m.group(1), bytes) else m.group(1))
+    m = _META_CHARSET.search(body[:_META_SCAN_BYTES])
+    if m:
+        found.append(m.group(1).decode("ascii", "ignore"))
+    return [c for c in (normalize_charset(name) for name in found) if c]
+
+
+def _strict(body: bytes, codec: str) -> str | None:
+    try:
+        return body.decode(codec)
+    except (UnicodeDecodeError, LookupError):
+        return None
+
+
+def _detect(body: bytes) -> str | None:
+    from charset_normalizer import from_bytes
+
+    best = from_bytes(body[:200_000]).best()
+    return normalize_charset(best.encoding) if best is not None else None
+
+
+def decode_html(body: bytes, headers: Mapping[str, str] | None = None) -> tuple[str, str]:
+    """Decode an HTML body; returns (text, codec used). Never raises on bad bytes."""
+    for bom, codec in _BOMS:
+        if body.startswith(bom):
+            return body[len(bom):].decode(codec, errors="replace"), codec
+    declared = declared_charsets(body, headers)
+    # A declaration that the bytes contradict is common (servers default to one charset for all pages),
+    # so each declaration must decode cleanly before we believe it; utf-8 validates itself reliably.
+    for codec in [*declared, "utf-8"]:
+        text = _strict(body, codec)
+        if text is not None:
+            return text, codec
+    detected = _detect(body)
+    if detected:
+        text = _strict(body, detected)
+        if text is not None:
+            return text, detected
+    # Truncated or damaged pages: keep what decodes under the most trusted guess.
+    codec = (declared or [detected or "utf-8"])[0]
+    return body.decode(codec, errors="replace"), codec
