@@ -1,0 +1,109 @@
+"""`newsclaims_zh_entities_v1`: Chinese entities from jieba POS tags, the alias table and name rules.
+
+- a token that is a known alias is that entity (canonical name from the table);
+- nr/nrfg/nrt → PERSON, ns → GPE, nt → ORG (tags from nlp/data/zh/rules.toml);
+- name-like tokens followed by an organisation suffix (公司, 集团, 科技, 银行...) → one ORG;
+- consecutive places, with address suffixes (省, 市, 区, 路...), → one GPE;
+- a surname + given name split into two tokens, or a name with "·", → one PERSON.
+"""
+from __future__ import annotations
+
+from spacy.language import Language
+from spacy.tokens import Doc, Span
+from spacy.util import filter_spans
+
+from nlp.components import extensions  # noqa: F401 - registers Doc._ attributes
+from nlp.components.aliases import alias_table
+from nlp.components.entity_fixes import entity_records
+from nlp.components.zh_rules import zh_rules
+from nlp.entities import AliasTable, is_not_entity
+
+_MAX_NAME_TOKENS = 4
+_PROPER_TAGS = {"ns", "nz", "nt", "nr", "nrt", "nrfg", "j", "eng"}
+
+
+class ChineseEntities:
+    def __init__(self, table: AliasTable, rules: dict) -> None:
+        self.table = table
+        self.pos_labels: dict[str, str] = rules["pos_labels"]
+        self.org_suffixes = set(rules["suffix"]["org"])
+        self.place_suffixes = set(rules["suffix"]["place"])
+        self.name_tags = set(rules["name_parts"]["tags"])
+
+    def __call__(self, doc: Doc) -> Doc:
+        spans = self._organisations(doc) + self._places(doc) + self._people(doc) + self._tokens(doc)
+        # longer spans win (an ORG built from 北京 + 银行 beats the GPE 北京)
+        spans = [s for s in filter_spans(spans) if len(s.text.strip()) > 1 and not is_not_entity(s.text)]
+        doc.ents = spans
+        doc._.entities = entity_records(doc.ents, self.table)
+        return doc
+
+    def _span(self, doc: Doc, start: int, end: int, label: str) -> Span:
+        text = doc[start:end].text
+        hit = self.table.lookup(text)
+        if hit is not None:
+            return Span(doc, start, end, label=hit.label, span_id=hit.canonical)
+        return Span(doc, start, end, label=label)
+
+    def _tokens(self, doc: Doc) -> list[Span]:
+        out = []
+        for tok in doc:
+            hit = self.table.lookup(tok.text) if not tok.is_space else None
+            if hit is not None:
+                out.append(Span(doc, tok.i, tok.i + 1, label=hit.label, span_id=hit.canonical))
+            elif tok.tag_ in self.pos_labels:
+                out.append(Span(doc, tok.i, tok.i + 1, label=self.pos_labels[tok.tag_]))
+        return out
+
+    def _organisations(self, doc: Doc) -> list[Span]:
+        out = []
+        for tok in doc:
+            if tok.text not in self.org_suffixes or tok.i == 0:
+                continue
+            start = tok.i
+            while (start > 0 and tok.i - start < _MAX_NAME_TOKENS and doc[start - 1].tag_ in self.name_tags
+                   and doc[start - 1].text not in self.org_suffixes):
+                start -= 1
+            if start < tok.i and any(t.tag_ in _PROPER_TAGS or self.table.lookup(t.text) for t in doc[start:tok.i]):
+                # begin at the first proper name: "全球 最大 的 小米 科技" keeps 小米科技 only
+                while doc[start].tag_ not in _PROPER_TAGS and not self.table.lookup(doc[start].text):
+                    start += 1
+                out.append(self._span(doc, start, tok.i + 1, "ORG"))
+        return out
+
+    def _places(self, doc: Doc) -> list[Span]:
+        out, i = [], 0
+        while i < len(doc):
+            if doc[i].tag_ != "ns":
+                i += 1
+                continue
+            j = i + 1
+            while j < len(doc) and (doc[j].tag_ == "ns" or doc[j].text in self.place_suffixes
+                                    or (doc[j].like_num and j + 1 < len(doc) and doc[j + 1].text in self.place_suffixes)):
+                j += 1
+            if j - i > 1:
+                out.append(self._span(doc, i, j, "GPE"))
+            i = j
+        return out
+
+    def _people(self, doc: Doc) -> list[Span]:
+        out, i = [], 0
+        person_tags = {t for t, label in self.pos_labels.items() if label == "PERSON"}
+        while i < len(doc):
+            if doc[i].tag_ not in person_tags:
+                i += 1
+                continue
+            j = i + 1
+            while j < len(doc) and (doc[j].tag_ in person_tags or doc[j].text in {"·", "•"}) and j - i < 5:
+                j += 1
+            if doc[j - 1].text in {"·", "•"}:
+                j -= 1
+            if j - i > 1 and len(doc[i:j].text) <= 12:
+                out.append(self._span(doc, i, j, "PERSON"))
+            i = j
+        return out
+
+
+@Language.factory("newsclaims_zh_entities_v1", default_config={"extra_aliases": ""})
+def make_zh_entities(nlp: Language, name: str, extra_aliases: str) -> ChineseEntities:
+    return ChineseEntities(alias_table(extra_aliases), zh_rules())
