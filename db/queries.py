@@ -3,11 +3,15 @@ from __future__ import annotations
 
 import json
 import os
+import re
 from collections.abc import Iterator
+from dataclasses import dataclass
 from datetime import datetime, timezone
 from typing import Any
 
+from db.search import fts_query
 from db.store import Store
+from newsclaims.errors import NewsclaimsError
 
 ARTICLE_COLUMNS = ("id", "published", "lang", "source", "kind", "title", "author", "url", "chars", "process_state")
 
@@ -121,3 +125,259 @@ def _process_exists(pid: int | None) -> bool:
     except PermissionError:
         return True
     return True
+
+
+# -- claims ----------------------------------------------------------------------------------------
+
+CLAIM_KINDS = ("target", "forecast", "result", "comparison")
+CLAIM_COLUMNS = (
+    "id", "kind", "subject", "speaker", "predicate", "figure_text", "figure_kind", "figure_value", "figure_unit",
+    "period", "time_frame", "deadline", "quote", "confidence", "sentence", "lang", "source", "title", "published",
+    "url", "article_id",
+)
+# Columns every claims query selects (a claim joined with its article), in CLAIM_COLUMNS order.
+_CLAIM_SELECT = """c.id, c.kind, c.subject, c.speaker, c.predicate, c.figure_text, c.figure_kind, c.figure_value,
+    c.figure_unit, c.period, c.time_frame, c.deadline, c.quote, c.confidence, c.sentence, a.lang, a.source,
+    a.title, substr(a.published, 1, 10) AS published, a.canonical_url AS url, c.article_id"""
+
+
+@dataclass(frozen=True)
+class ClaimFilter:
+    """The filters `claims`, `due` and `export` share. Dates are ISO strings (YYYY-MM-DD)."""
+
+    entity: str | None = None  # any alias, either language
+    speaker: str | None = None
+    kind: str | None = None
+    due_before: str | None = None  # deadline on or before
+    due_after: str | None = None  # deadline on or after
+    since: str | None = None  # article published on or after
+    source: str | None = None
+    lang: str | None = None
+    limit: int | None = None
+
+
+def entity_names(store: Store, name: str) -> list[str]:
+    """Every name an entity is known by (canonical + mention texts) for any alias of it, lower-cased.
+
+    `小米`, `xiaomi` and `Xiaomi` all resolve to the same set, because the Chinese mention `小米` and the
+    English mention `Xiaomi` share the canonical entity `Xiaomi`. Empty when nothing matches.
+    """
+    ids = [r[0] for r in store.conn.execute(
+        """SELECT id FROM entities WHERE canonical = ? COLLATE NOCASE
+           UNION SELECT entity_id FROM mentions WHERE text = ? COLLATE NOCASE""",
+        (name.strip(), name.strip()),
+    )]
+    if not ids:
+        return []
+    marks = ", ".join("?" for _ in ids)
+    names = {r[0].lower() for r in store.conn.execute(
+        f"""SELECT canonical FROM entities WHERE id IN ({marks})
+            UNION SELECT text FROM mentions WHERE entity_id IN ({marks})""",
+        [*ids, *ids],
+    )}
+    return sorted(names)
+
+
+def resolve_entity(store: Store, name: str) -> list[str]:
+    """`entity_names`, or a clear error when the name is not a known entity."""
+    names = entity_names(store, name)
+    if not names:
+        raise NewsclaimsError(f"unknown entity {name!r}: no entity or mention by that name in the database "
+                              "(see `newsclaims entities`)")
+    return names
+
+
+def claims_query(store: Store, flt: ClaimFilter, *, columns: str = _CLAIM_SELECT) -> tuple[str, list[Any]]:
+    """SQL and bound parameters for the claims matching a filter, newest deadline-less last."""
+    where, params = _claim_where(store, flt)
+    sql = (f"SELECT {columns} FROM claims c JOIN articles a ON a.id = c.article_id"
+           + (" WHERE " + " AND ".join(where) if where else "")
+           + " ORDER BY c.deadline IS NULL, c.deadline, a.published, c.id")
+    if flt.limit:
+        sql += " LIMIT ?"
+        params.append(int(flt.limit))
+    return sql, params
+
+
+def _claim_where(store: Store, flt: ClaimFilter) -> tuple[list[str], list[Any]]:
+    where: list[str] = []
+    params: list[Any] = []
+    if flt.entity:
+        names = resolve_entity(store, flt.entity)
+        where.append(f"lower(c.subject) IN ({', '.join('?' for _ in names)})")
+        params += names
+    if flt.speaker:
+        # A speaker need not be a known entity ("the company"): fall back to the name as given.
+        names = entity_names(store, flt.speaker) or [flt.speaker.strip().lower()]
+        where.append(f"lower(c.speaker) IN ({', '.join('?' for _ in names)})")
+        params += names
+    if flt.kind:
+        if flt.kind not in CLAIM_KINDS:
+            raise NewsclaimsError(f"--kind: {flt.kind!r} is not one of {', '.join(CLAIM_KINDS)}")
+        where.append("c.kind = ?")
+        params.append(flt.kind)
+    if flt.due_before:
+        where.append("c.deadline <= ?")
+        params.append(flt.due_before)
+    if flt.due_after:
+        where.append("c.deadline >= ?")
+        params.append(flt.due_after)
+    article_where, article_params = _article_where(flt, alias="a")
+    return where + article_where, params + article_params
+
+
+def _article_where(flt: ClaimFilter, *, alias: str) -> tuple[list[str], list[Any]]:
+    where: list[str] = []
+    params: list[Any] = []
+    if flt.since:
+        where.append(f"substr(coalesce({alias}.published, {alias}.fetched_at), 1, 10) >= ?")
+        params.append(flt.since)
+    if flt.source:
+        where.append(f"{alias}.source = ?")
+        params.append(flt.source)
+    if flt.lang:
+        where.append(f"{alias}.lang = ?")
+        params.append(flt.lang)
+    return where, params
+
+
+def list_claims(store: Store, flt: ClaimFilter) -> Iterator[dict[str, Any]]:
+    """Claims with their article's language, title, date and URL, by deadline (none last)."""
+    sql, params = claims_query(store, flt)
+    for row in store.conn.execute(sql, params):
+        yield dict(row)
+
+
+# -- the promise tracker ---------------------------------------------------------------------------
+
+DUE_COLUMNS = ("subject", "status", "deadline", "days", "kind", "figure_text", "time_frame", "speaker", "made",
+               "made_days_ago", "lang", "sentence", "url", "id")
+
+
+def due_claims(store: Store, *, as_of: str, within_days: int | None, overdue: bool,
+               flt: ClaimFilter = ClaimFilter()) -> list[dict[str, Any]]:
+    """Targets and forecasts whose deadline falls within `within_days` after `as_of`, or (with `overdue`)
+    has passed; grouped by subject (subject order, then deadline).
+
+    `days` is the deadline's distance from `as_of` (negative: overdue); `made_days_ago` how long before
+    `as_of` the claim was published.
+    """
+    where, params = _claim_where(store, flt)
+    windows: list[str] = []
+    if overdue:
+        windows.append("c.deadline < :as_of")
+    if within_days is not None:
+        windows.append(f"c.deadline BETWEEN :as_of AND date(:as_of, '+{int(within_days)} days')")
+    named = {f"p{i}": v for i, v in enumerate(params)}
+    # _claim_where uses positional marks; rename them so they mix with the named :as_of.
+    clause = " AND ".join(where)
+    for i in range(len(params)):
+        clause = clause.replace("?", f":p{i}", 1)
+    sql = f"""SELECT c.subject, CASE WHEN c.deadline < :as_of THEN 'overdue' ELSE 'due' END AS status,
+                     c.deadline, CAST(julianday(c.deadline) - julianday(:as_of) AS INTEGER) AS days,
+                     c.kind, c.figure_text, c.time_frame, c.speaker, substr(a.published, 1, 10) AS made,
+                     CAST(julianday(:as_of) - julianday(substr(a.published, 1, 10)) AS INTEGER) AS made_days_ago,
+                     a.lang, c.sentence, a.canonical_url AS url, c.id
+              FROM claims c JOIN articles a ON a.id = c.article_id
+              WHERE c.kind IN ('target', 'forecast') AND c.deadline IS NOT NULL
+                AND ({' OR '.join(windows) or '1'})
+                {'AND ' + clause if clause else ''}
+              ORDER BY c.subject IS NULL, lower(c.subject), c.deadline, c.id"""
+    rows = [dict(r) for r in store.conn.execute(sql, {"as_of": as_of, **named})]
+    return rows[: flt.limit] if flt.limit else rows
+
+
+# -- search ----------------------------------------------------------------------------------------
+
+SEARCH_COLUMNS = ("type", "id", "article_id", "rank", "lang", "published", "title", "snippet", "url")
+
+
+def search(store: Store, query: str, *, limit: int = 20, lang: str | None = None,
+           what: str = "all") -> list[dict[str, Any]]:
+    """Full-text search over articles then claims, each ranked by bm25 (best first), with snippets.
+
+    The query is segmented the way the index was (db.search.fts_query), so Chinese works.
+    Matches are marked [like this] in the snippet.
+    """
+    match = fts_query(query)
+    if not match:
+        raise NewsclaimsError("search: the query has no words to search for")
+    lang_sql = " AND a.lang = ?" if lang else ""
+    extra = [lang] if lang else []
+    rows: list[dict[str, Any]] = []
+    if what in ("all", "articles"):
+        rows += [dict(r) for r in store.conn.execute(
+            f"""SELECT 'article' AS type, a.id, a.id AS article_id, round(bm25(articles_fts), 3) AS rank, a.lang,
+                       substr(a.published, 1, 10) AS published, a.title,
+                       snippet(articles_fts, 1, '[', ']', '…', 16) AS snippet, a.canonical_url AS url
+                FROM articles_fts JOIN articles a ON a.id = articles_fts.rowid
+                WHERE articles_fts MATCH ?{lang_sql} ORDER BY bm25(articles_fts) LIMIT ?""",
+            [match, *extra, limit])]
+    if what in ("all", "claims"):
+        rows += [dict(r) for r in store.conn.execute(
+            f"""SELECT 'claim' AS type, c.id, c.article_id, round(bm25(claims_fts), 3) AS rank, a.lang,
+                       substr(a.published, 1, 10) AS published, a.title,
+                       snippet(claims_fts, 0, '[', ']', '…', 16) AS snippet, a.canonical_url AS url
+                FROM claims_fts JOIN claims c ON c.id = claims_fts.rowid JOIN articles a ON a.id = c.article_id
+                WHERE claims_fts MATCH ?{lang_sql} ORDER BY bm25(claims_fts) LIMIT ?""",
+            [match, *extra, limit])]
+    for row in rows:
+        row["snippet"] = unsegment(row["snippet"] or "", row["lang"])
+    return rows
+
+
+# -- entities --------------------------------------------------------------------------------------
+
+ENTITY_COLUMNS = ("id", "canonical", "label", "mentions", "mentions_en", "mentions_zh", "articles", "claims",
+                  "claims_en", "claims_zh", "aliases")
+
+
+def list_entities(store: Store, *, label: str | None = None, top: int | None = None) -> list[dict[str, Any]]:
+    """Entities with mention and claim counts (claims whose subject is the entity) per language."""
+    params: list[Any] = []
+    where = ""
+    if label:
+        where = "WHERE e.label = ?"
+        params.append(label.upper())
+    sql = f"""
+        WITH m AS (
+            SELECT m.entity_id, a.lang, m.article_id, m.text FROM mentions m JOIN articles a ON a.id = m.article_id
+        ), names AS (
+            SELECT e.id AS entity_id, lower(e.canonical) AS name FROM entities e
+            UNION SELECT entity_id, lower(text) FROM mentions
+        ), cl AS (
+            SELECT n.entity_id, a.lang, count(*) AS n FROM claims c
+            JOIN articles a ON a.id = c.article_id
+            JOIN names n ON n.name = lower(c.subject)
+            GROUP BY n.entity_id, a.lang
+        )
+        SELECT e.id, e.canonical, e.label,
+               (SELECT count(*) FROM m WHERE m.entity_id = e.id) AS mentions,
+               (SELECT count(*) FROM m WHERE m.entity_id = e.id AND m.lang = 'en') AS mentions_en,
+               (SELECT count(*) FROM m WHERE m.entity_id = e.id AND m.lang = 'zh') AS mentions_zh,
+               (SELECT count(DISTINCT article_id) FROM m WHERE m.entity_id = e.id) AS articles,
+               coalesce((SELECT sum(n) FROM cl WHERE cl.entity_id = e.id), 0) AS claims,
+               coalesce((SELECT sum(n) FROM cl WHERE cl.entity_id = e.id AND cl.lang = 'en'), 0) AS claims_en,
+               coalesce((SELECT sum(n) FROM cl WHERE cl.entity_id = e.id AND cl.lang = 'zh'), 0) AS claims_zh,
+               (SELECT group_concat(text, ' | ') FROM (SELECT DISTINCT text FROM m WHERE m.entity_id = e.id
+                                                         ORDER BY text)) AS aliases
+        FROM entities e {where}
+        ORDER BY mentions DESC, claims DESC, e.canonical"""
+    if top:
+        sql += " LIMIT ?"
+        params.append(int(top))
+    return [dict(r) for r in store.conn.execute(sql, params)]
+
+
+_CJK = "\u3400-\u4dbf\u4e00-\u9fff\uf900-\ufaff\u3000-\u303f\uff00-\uffef"
+_CJK_GAP = re.compile(rf"(?<=[{_CJK}]) +(?=[{_CJK}])")
+# In Chinese text the index put spaces around every word; those next to a CJK character or a match
+# mark were not in the article.
+_ADJACENT_MARKS = re.compile(r"\]( ?)\[")
+_ZH_GAP = re.compile(rf"(?<=[{_CJK}\[\]]) +| +(?=[{_CJK}\[\]])")
+
+
+def unsegment(text: str, lang: str | None = None) -> str:
+    """Undo the index's word segmentation for display: no spaces between Chinese words."""
+    text = (_ZH_GAP if lang == "zh" else _CJK_GAP).sub("", text)
+    return _ADJACENT_MARKS.sub(r"\1", text).strip()  # "[top] [500]" -> "[top 500]"

@@ -174,7 +174,30 @@ def _run_script(conn: sqlite3.Connection, script: str) -> None:
         conn.execute(statement)
 
 
-MIGRATIONS: list[Migration] = [_v1_core]
+def _v2_claims_search(conn: sqlite3.Connection) -> None:
+    """Full-text search over claims, and indexes for the claim filters of `newsclaims claims`."""
+    _run_script(
+        conn,
+        """
+        -- rowid = claims.id. Written by db.store with CJK runs segmented, like articles_fts.
+        CREATE VIRTUAL TABLE claims_fts USING fts5(sentence, subject, speaker,
+                                                   tokenize = 'unicode61 remove_diacritics 2');
+        CREATE INDEX idx_claims_kind ON claims(kind);
+        CREATE INDEX idx_claims_speaker ON claims(speaker);
+        CREATE INDEX idx_mentions_text ON mentions(text COLLATE NOCASE);
+        """
+    )
+    # Claims stored before this migration get indexed now.
+    from db.search import segment
+
+    rows = conn.execute("SELECT id, sentence, subject, speaker FROM claims").fetchall()
+    conn.executemany(
+        "INSERT INTO claims_fts (rowid, sentence, subject, speaker) VALUES (?, ?, ?, ?)",
+        [(r[0], segment(r[1] or ""), segment(r[2] or ""), segment(r[3] or "")) for r in rows],
+    )
+
+
+MIGRATIONS: list[Migration] = [_v1_core, _v2_claims_search]
 SCHEMA_VERSION = len(MIGRATIONS)
 
 

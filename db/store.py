@@ -360,6 +360,8 @@ class Store:
 
     def _replace_analysis(self, conn: sqlite3.Connection, article_id: int, analysis: dict[str, Any],
                           version: str) -> None:
+        conn.execute("DELETE FROM claims_fts WHERE rowid IN (SELECT id FROM claims WHERE article_id = ?)",
+                     (article_id,))
         for table in ("claims", "mentions", "figures"):
             conn.execute(f"DELETE FROM {table} WHERE article_id = ?", (article_id,))
         for ent in analysis.get("entities", []):
@@ -381,7 +383,7 @@ class Store:
                 figure_id = figure_ids.get((fig.get("start"), fig.get("end")))
                 if figure_id is None:  # a figure the claim found that the figure list did not carry
                     figure_id = figure_ids[(fig["start"], fig["end"])] = self._insert_figure(conn, article_id, fig)
-            conn.execute(
+            cur = conn.execute(
                 """INSERT INTO claims (article_id, kind, subject, speaker, predicate, figure_id, figure_text,
                    figure_kind, figure_value, figure_unit, figure_top, period, time_frame, deadline, quote,
                    sentence, start, "end", confidence, evidence, analysis_version)
@@ -393,6 +395,9 @@ class Store:
                  claim["end"], claim.get("confidence"),
                  json.dumps(claim.get("evidence") or [], ensure_ascii=False), version),
             )
+            conn.execute("INSERT INTO claims_fts (rowid, sentence, subject, speaker) VALUES (?, ?, ?, ?)",
+                         (cur.lastrowid, segment(claim["sentence"]), segment(claim.get("subject") or ""),
+                          segment(claim.get("speaker") or "")))
 
     @staticmethod
     def _insert_figure(conn: sqlite3.Connection, article_id: int, fig: Mapping[str, Any]) -> int:
