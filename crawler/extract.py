@@ -75,9 +75,14 @@ def extract(
     kind = sniff_content_type(body, content_type, headers)
     if not body.strip():
         return _not_article(url, "empty body", kind)
-    if kind == PDF:
-        return _extract_pdf(body, url, lang_hint)
-    return _extract_html(body, url, headers, lang_hint)
+    try:
+        if kind == PDF:
+            return _extract_pdf(body, url, lang_hint)
+        return _extract_html(body, url, headers, lang_hint)
+    except (ValueError, TypeError, LookupError, AttributeError, RecursionError, MemoryError) as exc:
+        # The crawl must go on past a page that trips a bug or a library: the page is skipped, loudly.
+        log.warning("extraction failed for %s: %r", url, exc, exc_info=log.isEnabledFor(logging.DEBUG))
+        return _not_article(url, f"extraction failed: {type(exc).__name__}", kind)
 
 
 def _choose_lang(lang_hint: str, text: str, declared: str | None) -> str | None:

@@ -139,7 +139,10 @@ def _header_text(tree: lxml_html.HtmlElement) -> str | None:
     if not h1:
         return None
     parent = h1[0].getparent()
-    return clean(parent.text_content())[:500] if parent is not None and parent.text_content() else None
+    if parent is None:
+        return None
+    text = clean(parent.text_content())
+    return text[:500] if text else None
 
 
 def find_description(tree: lxml_html.HtmlElement) -> str | None:
