@@ -17,6 +17,7 @@ import lxml.html
 import pytest
 from pypdf import PdfReader
 
+from crawler.sources import load_sources
 from newsclaims.config import REPO_DIR, SHARED_DIR
 from newsclaims.siteserver import SiteServer, load_routes
 
@@ -189,6 +190,26 @@ def test_sources_use_base_placeholder_and_reach_every_article():
         assert followed(news, link), link
     assert not followed(news, "/letters/kestrel-devices-2023-shareholder-letter.pdf")
     assert followed(letters, "/letters/kestrel-devices-2023-shareholder-letter.pdf")
+
+
+def test_news_source_leaves_the_letters_in_the_sitemap_index_to_the_letters_source():
+    # deny patterns also filter feed and sitemap entries, and /sitemap.xml lists the letters too
+    news = {s.name: s for s in load_sources(SOURCES, base_url="http://127.0.0.1:8000")}["demo-news"]
+    denied = [re.compile(p) for p in news.deny]
+
+    def is_denied(path: str) -> bool:
+        return any(p.search("http://127.0.0.1:8000" + path) for p in denied)
+
+    assert all(is_denied(loc) for loc, _ in sitemap_locs("sitemap-letters.xml"))
+    assert not any(is_denied(loc) for loc, _ in sitemap_locs("sitemap-news.xml"))
+    assert not is_denied("/sitemap-letters.xml")
+
+
+def test_sources_file_loads_with_a_base_url():
+    sources = load_sources(SOURCES, base_url="http://127.0.0.1:54321/")
+    assert [s.name for s in sources] == ["demo-news", "demo-letters"]
+    assert sources[0].feeds == ("http://127.0.0.1:54321/feed.xml",)
+    assert sources[1].start_urls == ("http://127.0.0.1:54321/letters/",)
 
 
 def test_server_answers_every_advertised_url():
