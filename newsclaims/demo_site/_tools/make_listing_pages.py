@@ -2,9 +2,26 @@
 
 Run from the repo root after changing the article set: .venv/bin/python newsclaims/demo_site/_tools/make_listing_pages.py
 """
-import html, pathlib
-SITE = pathlib.Path(__file__).resolve().parent.parent
-A = {
+from __future__ import annotations
+
+import html
+from pathlib import Path
+from typing import NamedTuple
+
+SITE = Path(__file__).resolve().parent.parent
+
+
+class Entry(NamedTuple):
+    path: str
+    title: str
+    outlet: str
+    date: str
+    lang: str
+    sections: list[str]
+
+
+# keep in step with feed.xml and sitemap-news.xml (tests/test_demo_site.py checks that they agree)
+_ROWS = {
  "alibaba": ("/alibaba-to-raise-up-to-12-9bn-in-landmark-hong-kong-listing/", "Alibaba to raise up to $12.9bn in landmark Hong Kong listing", "City A.M.", "2019-11-20", "en", ["business"]),
  "disney": ("/entertainment-arts/business/story/2019-11-19/disney-plus-kevin-mayer/", "Disney+ glitches blamed on heavy demand, says executive Kevin Mayer", "Los Angeles Times", "2019-11-20", "en", ["business"]),
  "nasa": ("/ajimpact/nasas-commercial-moon-shot-musk-bezos-firms-bid-191119041538885.html", "NASA's commercial moon shot: Musk's and Bezos's firms to bid", "Al Jazeera", "2019-11-19", "en", ["business"]),
@@ -18,6 +35,7 @@ A = {
  "huawei": ("/c/2019-09-07/doc-iicezzrq4076655.shtml", "最强“中国芯”本月商用 华为抢跑5G芯片大战", "新浪新闻", "2019-09-07", "zh", ["zh", "hardware"]),
  "xiaomi_zh": ("/tech/2018-02-08/xiaomi-letter.html", "雷军发布内部信：小米要在十个季度内重回中国市场第一", "科技频道", "2018-02-08", "zh", ["zh", "xiaomi"]),
 }
+ARTICLES = {key: Entry(*row) for key, row in _ROWS.items()}
 NAV = ('<nav class="sections"><a href="/">Home</a> · <a href="/category/business/">Business</a> · '
        '<a href="/category/hardware/">Hardware</a> · <a href="/tag/xiaomi/">Xiaomi</a> · '
        '<a href="/zh/">中文</a> · <a href="/letters/">Letters</a></nav>')
@@ -26,10 +44,10 @@ FOOT = ('<footer><p>Tech Wire is the offline demo site bundled with newsclaims. 
         'See NOTICE.md in the package for origins and licences.</p>'
         '<p><a href="/feed.xml">RSS</a> · <a href="/sitemap.xml">Sitemap</a></p></footer>')
 
-def page(title, heading, intro, keys, lang="en"):
+def listing_page(title: str, heading: str, intro: str, keys: list[str], lang: str = "en") -> str:
     items = "\n".join(
-        f'      <li><a href="{A[k][0]}">{html.escape(A[k][1])}</a> <span class="meta">{html.escape(A[k][2])} · '
-        f'<time datetime="{A[k][3]}">{A[k][3]}</time></span></li>' for k in keys)
+        f'      <li><a href="{ARTICLES[k].path}">{html.escape(ARTICLES[k].title)}</a> <span class="meta">{html.escape(ARTICLES[k].outlet)} · '
+        f'<time datetime="{ARTICLES[k].date}">{ARTICLES[k].date}</time></span></li>' for k in keys)
     return f"""<!DOCTYPE html>
 <html lang="{lang}">
 <head>
@@ -54,13 +72,20 @@ def page(title, heading, intro, keys, lang="en"):
 </html>
 """
 
-def write(path, text):
-    p = SITE / path; p.parent.mkdir(parents=True, exist_ok=True); p.write_text(text, encoding="utf-8")
+def write(path: str, text: str) -> None:
+    target = SITE / path
+    target.parent.mkdir(parents=True, exist_ok=True)
+    target.write_text(text, encoding="utf-8")
 
-en = [k for k in A if A[k][4] == "en"]; zh = [k for k in A if A[k][4] == "zh"]
-home_items = lambda keys: "\n".join(
-    f'        <li><a href="{A[k][0]}">{html.escape(A[k][1])}</a> <span class="meta">{html.escape(A[k][2])}</span></li>' for k in keys)
-home = f"""<!DOCTYPE html>
+def home_items(keys: list[str]) -> str:
+    return "\n".join(
+    f'        <li><a href="{ARTICLES[k].path}">{html.escape(ARTICLES[k].title)}</a> <span class="meta">{html.escape(ARTICLES[k].outlet)}</span></li>' for k in keys)
+
+
+def main() -> None:
+    en = [k for k in ARTICLES if ARTICLES[k].lang == "en"]
+    zh = [k for k in ARTICLES if ARTICLES[k].lang == "zh"]
+    home = f"""<!DOCTYPE html>
 <html lang="en">
 <head>
   <meta charset="utf-8">
@@ -99,13 +124,16 @@ home = f"""<!DOCTYPE html>
 </body>
 </html>
 """
-write("index.html", home)
-cat = lambda tag: [k for k in A if tag in A[k][5]]
-write("category/business/index.html", page("Business", "Business", "Deals, listings, layoffs and results.", cat("business")))
-write("category/hardware/index.html", page("Hardware", "Hardware", "Phones, laptops and chips.", cat("hardware")))
-write("tag/xiaomi/index.html", page("Xiaomi", "Tag: Xiaomi", "Stories tagged Xiaomi, in English and Chinese.", cat("xiaomi")))
-write("zh/index.html", page("中文科技新闻", "中文科技新闻", "来自中文科技与财经媒体的报道。", zh, lang="zh-CN"))
-letters = f"""<!DOCTYPE html>
+    write("index.html", home)
+
+    def cat(tag: str) -> list[str]:
+        return [k for k in ARTICLES if tag in ARTICLES[k].sections]
+
+    write("category/business/index.html", listing_page("Business", "Business", "Deals, listings, layoffs and results.", cat("business")))
+    write("category/hardware/index.html", listing_page("Hardware", "Hardware", "Phones, laptops and chips.", cat("hardware")))
+    write("tag/xiaomi/index.html", listing_page("Xiaomi", "Tag: Xiaomi", "Stories tagged Xiaomi, in English and Chinese.", cat("xiaomi")))
+    write("zh/index.html", listing_page("中文科技新闻", "中文科技新闻", "来自中文科技与财经媒体的报道。", zh, lang="zh-CN"))
+    letters = f"""<!DOCTYPE html>
 <html lang="en">
 <head>
   <meta charset="utf-8">
@@ -129,4 +157,8 @@ letters = f"""<!DOCTYPE html>
 </body>
 </html>
 """
-write("letters/index.html", letters)
+    write("letters/index.html", letters)
+
+
+if __name__ == "__main__":
+    main()
