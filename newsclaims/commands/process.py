@@ -58,7 +58,7 @@ def run(ctx: click.Context, sources: tuple[str, ...], sources_file: str | None, 
     """Crawl, then process what was crawled."""
     from newsclaims.commands.crawl import crawl
 
-    kwargs = {"sources": sources, "db_path": db_path}
+    kwargs = {"names": sources, "db_path": db_path}
     if sources_file:
         kwargs["sources_file"] = sources_file
     try:
