@@ -1,0 +1,521 @@
+"""Figures in English and Chinese text: percentages, money, counts, ranks, durations, multiples, quantities.
+
+`find_figures(text, lang)` returns `nlp.records.Figure` records with character offsets into `text`.
+
+How it works: ranks and multiples are found first with the patterns in ranks.tsv / multiples.tsv; then every
+number (digits, English number words, Chinese numerals) is looked at in its context: what follows decides the
+kind (%, a currency, a unit, a duration word, a counted noun), what precedes adds a currency symbol or an
+approx/bound cue. Numbers with nothing to name them ("Mi Mix 2", "in 2017") are not figures. All vocabularies are
+data in nlp/data/figures/ (see the README there); the regexes are built once, on first use.
+"""
+from __future__ import annotations
+
+import functools
+import logging
+import re
+from dataclasses import dataclass
+
+from nlp.figures_data import column, read_tsv
+from nlp.numbers import lexicon, parse_number
+from nlp.records import Figure
+
+log = logging.getLogger(__name__)
+
+# Full-width digits and signs -> ASCII, one character for one so offsets stay valid.
+_FULLWIDTH = str.maketrans("０１２３４５６７８９％．，－＄", "0123456789%.,-$")
+
+_ARABIC = r"(?:\d{1,3}(?:,\d{3})+(?!\d)|\d+)(?:\.\d+)?"
+_ZH_NUMERAL_CHARS = "零〇一二三四五六七八九十百千万亿两兩壹贰貳叁肆伍陆陸柒捌玖拾佰仟廿萬億点"
+_ZH_SCALE_CHARS = "十百千万亿萬億"
+_ZH_YEAR_CONTEXT = re.compile(r"^(?:第|[一二三四1-4]季|上半年|下半年|前三季|全年|年底|年初|年末|年中|\d+月|[一二三四五六七八九十]+月|度)")
+_CLAUSE_BREAK = {"en": re.compile(r"[.;:!?\n]\s|[,;\n]|[“”\"]"), "zh": re.compile(r"[，。；;！？!?\n、“”：,]")}
+_WINDOW = {"en": 70, "zh": 24}
+
+
+def _alt(surfaces: list[str]) -> str:
+    """A regex alternation, longest surface first so 'HK$' wins over '$'."""
+    return "|".join(re.escape(s) for s in sorted(set(surfaces), key=len, reverse=True))
+
+
+@dataclass(frozen=True)
+class _Token:
+    start: int
+    end: int
+    value: float
+    scaled: bool  # carries its own scale word ("850 million"), for ranges like "$850-900 million"
+    chinese: bool  # written in Chinese numerals (not digits)
+    digits: str  # the digits as written, for year detection
+
+
+@dataclass
+class _Patterns:
+    number: re.Pattern[str]
+    cur_prefix: re.Pattern[str]
+    cur_suffix: re.Pattern[str]
+    currencies: dict[str, tuple[str, float]]
+    percent: re.Pattern[str]
+    unit: re.Pattern[str]
+    units: dict[str, str]
+    duration: re.Pattern[str]
+    durations: dict[str, str]
+    count_noun: re.Pattern[str]
+    nouns: dict[str, str]
+    measures: dict[str, str]
+    cue_before: re.Pattern[str]
+    cue_after: re.Pattern[str]
+    cue_inside: re.Pattern[str] | None
+    cue_roles: dict[str, str]
+    change_before: re.Pattern[str]
+    change_after: re.Pattern[str]
+    change_roles: dict[str, str]
+    ranks: list[tuple[re.Pattern[str], bool, float | None]]
+    rank_block: re.Pattern[str]
+    multiples: list[tuple[re.Pattern[str], str]]
+    range_gap: re.Pattern[str]
+
+
+def _number_pattern(lang: str) -> str:
+    if lang == "zh":
+        return (rf"(?<![\d.])[-−]?{_ARABIC}(?:[{_ZH_SCALE_CHARS}]+)?(?![\d])"
+                rf"|[{_ZH_NUMERAL_CHARS}]+")
+    lex = lexicon()
+    words = [w for w, (_, k) in lex.en.items() if k in ("digit", "tens", "hundred", "scale", "dozen")]
+    word = _alt(words)
+    scales = _alt(list(lex.scales_en_any))
+    attached = _alt(list(lex.scales_en_attached))
+    return (
+        rf"(?<![\w.,$€£¥]){_ARABIC}(?:\s?(?:{scales})\b|(?:{attached})(?![A-Za-z]))?(?![\d]|\.\d)"
+        rf"|(?i:\b(?:an?[\s-]+)?(?:{word})(?:(?:[\s-]+(?:and[\s-]+)?|[\s-]+and[\s-]+a[\s-]+)(?:{word}|half))*\b)"
+    )
+
+
+@functools.lru_cache(maxsize=2)
+def _patterns(lang: str) -> _Patterns:
+    currencies: dict[str, tuple[str, float]] = {}
+    prefixes, suffixes = [], []
+    for row in read_tsv("currencies.tsv"):
+        surface, iso, clang, position = row[:4]
+        if clang not in ("any", lang):
+            continue
+        key = surface if clang != "en" else surface.lower()
+        currencies[key] = (iso, float(column(row, 4, "1")))
+        if position in ("prefix", "both"):
+            prefixes.append(surface)
+        if position in ("suffix", "both"):
+            suffixes.append(surface)
+    boundary = r"(?![A-Za-z])" if lang == "en" else ""
+    cur_prefix = re.compile(rf"(?:{_alt(prefixes)})\s?$")
+    cur_suffix = re.compile(rf"^\s?(?i:{_alt(suffixes)}){boundary}" if lang == "en" else rf"^(?:{_alt(suffixes)})")
+
+    units: dict[str, str] = {}
+    cs, ci = [], []
+    for surface, unit, _dim, case, ulang in (r[:5] for r in read_tsv("units.tsv")):
+        if ulang not in ("any", lang):
+            continue
+        units[surface if case == "cs" else surface.lower()] = unit
+        (cs if case == "cs" else ci).append(surface)
+    unit_alt = "|".join(x for x in (_alt(cs), f"(?i:{_alt(ci)})" if ci else "") if x)
+    unit = re.compile(rf"^[\s-]?(?:{unit_alt})(?![A-Za-z0-9])" if lang == "en" else rf"^\s?(?:{unit_alt})")
+
+    durations: dict[str, str] = {}
+    qualifiers = []
+    for dlang, surface, dunit in (r[:3] for r in read_tsv("durations.tsv")):
+        if dlang != lang:
+            continue
+        if surface == "qualifier":
+            qualifiers.append(dunit)
+        else:
+            durations[surface] = dunit
+    if lang == "en":
+        duration = re.compile(rf"^[\s-](?:(?:{_alt(qualifiers)})\s)?(?i:{_alt(list(durations))})\b(?!-old| old)")
+    else:
+        duration = re.compile(rf"^(?:多)?(?:{_alt(list(durations))})")
+
+    nouns, measures = {}, {}
+    for clang, surface, cunit, kind in (r[:4] for r in read_tsv("counters.tsv")):
+        if clang != lang:
+            continue
+        (measures if kind == "measure" else nouns)[surface] = cunit
+    if lang == "en":
+        count_noun = re.compile(rf"^\s(?:(?:new|more|active|additional|other|million|billion|thousand)\s)?"
+                                rf"(?i:({_alt(list(nouns))}))\b")
+    else:
+        count_noun = re.compile(rf"^(多|余)?({_alt(list(measures))})?({_alt(list(nouns))})?")
+
+    cue_roles: dict[str, str] = {}
+    change_roles: dict[str, str] = {}
+    before, after, inside, ch_before, ch_after = [], [], [], [], []
+    for clang, surface, role, position in (r[:4] for r in read_tsv("cues.tsv")):
+        if clang != lang:
+            continue
+        if role in ("increase", "decrease"):
+            change_roles[(surface.lower(), position)] = role  # type: ignore[index]
+            (ch_before if position == "before" else ch_after).append(surface)
+        else:
+            cue_roles[surface.lower()] = role
+            {"before": before, "after": after, "inside": inside}[position].append(surface)
+    if lang == "en":
+        cue_before = re.compile(rf"(?i:(?<![\w])(?:{_alt(before)}))\s?$")
+        cue_after = re.compile(rf"^(?i:\s?(?:{_alt(after)}))(?![A-Za-z])")
+        change_before = re.compile(rf"(?i)\b(?:{_alt(ch_before)})\b")
+        change_after = re.compile(rf"(?i)^\s(?:{_alt(ch_after)})\b")
+    else:
+        cue_before = re.compile(rf"(?:{_alt(before)})$")
+        cue_after = re.compile(rf"^(?:{_alt(after)})")
+        change_before = re.compile(rf"(?:{_alt(ch_before)})")
+        change_after = re.compile(r"(?!x)x")
+    cue_inside = re.compile(rf"^(?:{_alt(inside)})") if inside else None
+
+    percent = re.compile(r"^\s?(?:%|(?i:percentage points?|per cent|percent|pct)\b)" if lang == "en"
+                         else r"^(?:%|个百分点)")
+
+    num = _number_pattern(lang)
+    ranks = []
+    block = ""
+    for row in read_tsv("ranks.tsv"):
+        if row[0] == "block":
+            if row[1] == lang:
+                block = row[2]
+            continue
+        rlang, pattern, top = row[:3]
+        if rlang != lang:
+            continue
+        pattern = pattern.replace("{N}", f"(?P<n>{num})").replace("{ORD}", r"(?P<ord>\d+(?:st|nd|rd|th))")
+        fixed = column(row, 3)
+        ranks.append((re.compile(pattern), top == "1", float(fixed) if fixed else None))
+    rank_block = re.compile(rf"^\s?(?:{block})" if lang == "zh" else rf"^[\s-](?:{block})")
+    multiples = []
+    for mlang, pattern, value in (r[:3] for r in read_tsv("multiples.tsv")):
+        if mlang == lang:
+            multiples.append((re.compile(pattern.replace("{N}", f"(?P<n>{num})")), value))
+    cur = _alt(prefixes)
+    range_gap = re.compile(rf"^(?:%|\s?percent)?\s*(?:-|–|—|~|～|to|and|至|到)\s*(?:{cur})?\s?$")
+    return _Patterns(re.compile(num), cur_prefix, cur_suffix, currencies, percent, unit, units, duration,
+                     durations, count_noun, nouns, measures, cue_before, cue_after, cue_inside, cue_roles,
+                     change_before, change_after, change_roles, ranks, rank_block, multiples, range_gap)
+
+
+def find_figures(text: str, lang: str) -> list[Figure]:
+    """All figures in `text` ("en" or "zh"), in text order. Never raises on odd input: returns [] instead."""
+    if not text or not isinstance(text, str):
+        return []
+    lang = "zh" if lang.startswith("zh") else "en"
+    try:
+        return _find(text, text.translate(_FULLWIDTH), lang)
+    except (ValueError, IndexError, OverflowError, re.error) as exc:
+        # one bad document must not stop a batch of thousands; the caller sees "no figures"
+        log.warning("figure extraction failed (%s) on text starting %r", exc, text[:60])
+        return []
+
+
+def _find(original: str, text: str, lang: str) -> list[Figure]:
+    p = _patterns(lang)
+    figures: list[Figure] = []
+    taken: list[tuple[int, int]] = []
+
+    def free(s: int, e: int) -> bool:
+        return all(e <= a or s >= b for a, b in taken)
+
+    for fig in _ranks(text, lang, p) + _multiples(text, lang, p):
+        if free(fig.start, fig.end):
+            figures.append(fig)
+            taken.append((fig.start, fig.end))
+    tokens = [t for t in _tokens(text, lang, p) if free(t.start, t.end)]
+    i = 0
+    while i < len(tokens):
+        tok, upper_tok = tokens[i], None
+        if i + 1 < len(tokens) and _is_range(text, tok, tokens[i + 1], p):
+            upper_tok = tokens[i + 1]
+            i += 1
+        i += 1
+        fig = _classify(text, lang, p, tok, upper_tok)
+        if fig is not None and free(fig.start, fig.end):
+            figures.append(fig)
+            taken.append((fig.start, fig.end))
+    figures.sort(key=lambda f: f.start)
+    for fig in figures:
+        fig.text = original[fig.start:fig.end]
+        if fig.kind in ("percent", "money", "count", "quantity") and fig.change is None:
+            fig.change = _change(text, lang, p, fig)
+    return figures
+
+
+def _tokens(text: str, lang: str, p: _Patterns) -> list[_Token]:
+    out = []
+    for m in p.number.finditer(text):
+        surface = m.group(0)
+        s, e = m.start(), m.end()
+        if lang == "en":
+            # a leading article alone is not a number ("a" in "a dozen" is fine, "a" before "half" too)
+            stripped = surface.rstrip(" -")
+            e = s + len(stripped)
+            surface = stripped
+        chinese = bool(re.search(f"[{_ZH_NUMERAL_CHARS}]", surface)) and not surface[0].isdigit()
+        if lang == "zh" and chinese:
+            # a run like "一千亿点" or "十个" boundary noise: trim trailing 点
+            while surface.endswith("点"):
+                surface, e = surface[:-1], e - 1
+        if not surface or (lang == "zh" and text[s - 1:s] == "第"):
+            continue  # 第N is an ordinal: a rank (found above) or a period (第四季度), never a plain number
+        value = parse_number(surface)
+        if value is None:
+            continue
+        digits = re.sub(r"[^\d]", "", surface) if not chinese else ""
+        if chinese and all(lexicon().zh.get(c, (0, ""))[1] == "digit" for c in surface) and len(surface) == 4:
+            digits = surface  # "二〇一七": a year written digit by digit
+        scaled = bool(re.search(r"[a-zA-Z万亿千百萬億]", surface[len(surface.rstrip("万亿萬億千百十")) - 1:])) or bool(
+            re.search(r"(?i)(?:thousand|million|billion|trillion|bn|mn|tn|[kmb])$", surface))
+        out.append(_Token(s, e, value, scaled, chinese, digits))
+    return out
+
+
+def _is_range(text: str, a: _Token, b: _Token, p: _Patterns) -> bool:
+    gap = text[a.end:b.start]
+    if not p.range_gap.match(gap) or len(gap) > 8:
+        return False
+    left = text[max(0, a.start - 12):a.start].lower()
+    if re.search(r"from\s*\W?\s*$", left):
+        return False  # "rose from 5% to 7%" is a change, not a range
+    if "and" in gap and "between" not in left:
+        return False
+    if a.digits and len(a.digits) == 4 and b.digits and 1900 <= a.value <= 2100:
+        return False  # "2017-2018"
+    return True
+
+
+def _classify(text: str, lang: str, p: _Patterns, tok: _Token, upper_tok: _Token | None) -> Figure | None:
+    start, end = tok.start, (upper_tok or tok).end
+    value = tok.value
+    upper = None
+    if upper_tok is not None:
+        upper = upper_tok.value
+        if upper_tok.scaled and not tok.scaled and value < upper:
+            scale = _scale_of(upper_tok, text)
+            if value * scale <= upper:
+                value *= scale
+    after = text[end:end + 40]
+    before = text[max(0, start - 40):start]
+    kind = unit = None
+    factor = 1.0
+
+    inside = p.cue_inside.match(after) if p.cue_inside else None
+    lower_inside = False
+    if lang == "zh" and inside and not p.percent.match(after):
+        rest = after[inside.end():]
+        if p.cur_suffix.match(rest) or p.count_noun.match(rest).group(0) or p.duration.match(rest) or p.unit.match(rest):
+            lower_inside = True
+            after = rest
+            end += inside.end()
+
+    m = None
+    if lang == "zh" and before.endswith("百分之"):
+        kind, start = "percent", start - 3
+    elif (m := p.percent.match(after)):
+        kind = "percent"
+        unit = "percentage_point" if ("point" in m.group(0) or "百分点" in m.group(0)) else None
+        end += m.end()
+    elif (m := p.cur_suffix.match(after)):
+        kind = "money"
+        key = m.group(0).strip()
+        unit, factor = p.currencies.get(key if lang == "zh" else key.lower(), p.currencies.get(key, ("", 1.0)))
+        end += m.end()
+        # "人民币1000亿元": a prefix currency as well
+        if (pm := p.cur_prefix.search(before)):
+            start -= len(pm.group(0))
+    elif (pm := p.cur_prefix.search(before)):
+        kind = "money"
+        sym = pm.group(0).strip()
+        unit, factor = p.currencies.get(sym, p.currencies.get(sym.lower(), ("", 1.0)))
+        start -= len(pm.group(0))
+        sm = re.match(r"^\s?(?:" + "|".join(re.escape(s) for s in ("RMB", "CNY", "人民币", "元")) + ")", after)
+        if sm and unit in ("CNY", "JPY") and sym in ("¥", "RMB", "CNY"):
+            end += sm.end()
+    elif (m := p.unit.match(after)):
+        kind = "quantity"
+        surf = m.group(0).strip(" -")
+        unit = p.units.get(surf, p.units.get(surf.lower()))
+        end += m.end()
+    elif (m := p.duration.match(after)) and not _is_year(tok, text, end, lang):
+        kind = "duration"
+        word = m.group(0).strip(" -多").lower().split()[-1]
+        unit = p.durations.get(word, p.durations.get(m.group(0).strip(" -多")))
+        end += m.end()
+    else:
+        kind, unit, extra = _count(text, lang, p, tok, after, before)
+        if kind is None:
+            return None
+        end += extra
+    if unit == "JPY" and _yuan_context(text, start, end, lang):
+        unit = "CNY"
+
+    approx = False
+    lower = None
+    if lower_inside:
+        lower = value
+    bm = p.cue_before.search(text[max(0, start - 30):start])
+    if bm and not (lang == "zh" and kind == "duration" and bm.group(0) == "近"):
+        role = p.cue_roles.get(bm.group(0).strip().lower())
+        start -= len(bm.group(0))
+        approx, lower, upper = _apply_cue(role, value, approx, lower, upper)
+    am = p.cue_after.match(text[end:end + 12])
+    if am:
+        role = p.cue_roles.get(am.group(0).strip().lower())
+        end += am.end()
+        approx, lower, upper = _apply_cue(role, value, approx, lower, upper)
+    if upper_tok is not None:
+        lower = value
+    value *= factor
+    lower = lower * factor if lower is not None else None
+    upper = upper * factor if upper is not None else None
+    if upper_tok is not None:
+        upper = upper_tok.value * factor
+    return Figure(text=text[start:end], kind=kind, value=_clean(value), start=start, end=end, unit=unit,
+                  approx=approx, lower=_clean(lower), upper=_clean(upper))
+
+
+def _apply_cue(role: str | None, value: float, approx: bool, lower: float | None,
+               upper: float | None) -> tuple[bool, float | None, float | None]:
+    if role == "approx":
+        return True, lower, upper
+    if role == "lower":
+        return approx, value, upper
+    if role == "upper":
+        return approx, lower, value
+    return approx, lower, upper
+
+
+def _clean(value: float | None) -> float | None:
+    if value is None:
+        return None
+    value = float(f"{value:.12g}")
+    return value
+
+
+def _scale_of(tok: _Token, text: str) -> float:
+    surface = text[tok.start:tok.end]
+    m = re.match(_ARABIC, surface)
+    if m:
+        base = parse_number(m.group(0))
+        if base:
+            return tok.value / base
+    return 1.0
+
+
+def _is_year(tok: _Token, text: str, end: int, lang: str) -> bool:
+    """'2017年' and '二〇一七年' are periods; '17年第四季度' too. '20年' (a span) is a duration."""
+    if lang != "zh":
+        return bool(tok.digits) and len(tok.digits) == 4 and 1900 <= tok.value <= 2100 and "," not in text[tok.start:tok.end]
+    if text[end:end + 1] != "年":
+        return False
+    if tok.digits and len(tok.digits) == 4:
+        return True
+    return bool(_ZH_YEAR_CONTEXT.match(text[end + 1:end + 5])) and tok.value == int(tok.value) and tok.value < 100
+
+
+_STOP_PLURALS = frozenset("""is was has does this its his us yes plus less across thus bonus versus status
+series news always perhaps whereas process business basis analysis access class gas lens bus campus chaos
+means sales makes says gets goes comes takes gives shows needs seems remains""".split())
+
+
+def _count(text: str, lang: str, p: _Patterns, tok: _Token, after: str,
+           before: str) -> tuple[str | None, str | None, int]:
+    """A counted thing right after the number: '70 countries', '6000名研发人员', '70个国家'."""
+    if lang == "zh":
+        m = p.count_noun.match(after)
+        if not m or not m.group(0) or m.group(0) in ("多", "余"):
+            return None, None, 0
+        measure, noun = m.group(2), m.group(3)
+        unit = p.nouns.get(noun) if noun else p.measures.get(measure or "", "-")
+        if unit in (None, "-"):
+            return None, None, 0
+        if tok.chinese and tok.value == 1:
+            return None, None, 0  # "一个/一家" is an article, not a count
+        if tok.digits and len(tok.digits) == 4 and 1900 <= tok.value <= 2100 and not noun:
+            return None, None, 0
+        return "count", unit, m.end() - (len(m.group(1) or "") and 0)
+    if _is_year(tok, text, tok.end, lang):
+        return None, None, 0
+    # "Mi Mix 2 phones", "Galaxy S20": a number right after a capitalised word is a model name
+    prev = re.search(r"([A-Za-z][\w'’]*)\s+$", before)
+    if prev and prev.group(1)[0].isupper() and not re.search(r"[.!?]\s+$", before[:prev.start() + 1] or "."):
+        if not re.search(r"(?:^|\s)(?:In|About|Over|Some|Nearly|Around|The|All|Only|Just|More|Than)$", before.rstrip()):
+            return None, None, 0
+    m = p.count_noun.match(after)
+    if m:
+        word = m.group(1).lower()
+        return "count", p.nouns.get(word, word), m.end()
+    m = re.match(r"^\s([a-z]{3,}?)(ies|ses|xes|ches|shes|s)\b(?![-'’])", after)
+    if m and (m.group(1) + m.group(2)) not in _STOP_PLURALS and not (tok.value == 1 and not tok.scaled):
+        stem, suffix = m.group(1), m.group(2)
+        noun = stem + ("y" if suffix == "ies" else suffix[:-2] if suffix in ("ses", "xes", "ches", "shes") else "")
+        return "count", noun, m.end()
+    return None, None, 0
+
+
+def _yuan_context(text: str, start: int, end: int, lang: str) -> bool:
+    """'¥' means yuan in Chinese text or next to 元/RMB/yuan; yen otherwise (see currencies.tsv)."""
+    if lang == "zh":
+        return "日元" not in text[start:end + 3]
+    window = text[max(0, start - 40):end + 40]
+    return bool(re.search(r"元|RMB|CNY|人民币|(?i:yuan|renminbi)", window)) and "¥" in text[start:end]
+
+
+def _ranks(text: str, lang: str, p: _Patterns) -> list[Figure]:
+    out = []
+    for pattern, top, fixed in p.ranks:
+        for m in pattern.finditer(text):
+            if fixed is not None:
+                value = fixed
+            elif m.groupdict().get("ord"):
+                value = float(re.match(r"\d+", m.group("ord")).group(0))  # type: ignore[union-attr]
+            else:
+                n = m.group("n")
+                if lang == "en" and n.strip().lower() in ("a", "an"):
+                    continue
+                value = parse_number(n)
+            if value is None or value <= 0 or value != int(value):
+                continue
+            if p.rank_block.match(text[m.end():m.end() + 6]):
+                continue
+            if lang == "en" and m.groupdict().get("n") and re.match(r"^\s?(?:%|percent|per cent)", text[m.end():]):
+                continue
+            out.append(Figure(text=m.group(0), kind="rank", value=float(value), start=m.start(), end=m.end(),
+                              top=top))
+    return out
+
+
+def _multiples(text: str, lang: str, p: _Patterns) -> list[Figure]:
+    out = []
+    for pattern, rule in p.multiples:
+        for m in pattern.finditer(text):
+            n = parse_number(m.group("n")) if "n" in m.groupdict() and m.group("n") else None
+            if rule == "N":
+                value = n
+            elif rule == "2^N":
+                value = 2 ** n if n is not None and n < 20 else None
+            else:
+                value = float(rule)
+            if value is None:
+                continue
+            out.append(Figure(text=m.group(0), kind="multiple", value=float(value), start=m.start(), end=m.end()))
+    return out
+
+
+def _change(text: str, lang: str, p: _Patterns, fig: Figure) -> str | None:
+    """'increase'/'decrease' when the clause says so: 'slid 6.3%', '同比增长', 'a 5% rise'."""
+    window_start = max(0, fig.start - _WINDOW[lang])
+    window = text[window_start:fig.start]
+    breaks = list(_CLAUSE_BREAK[lang].finditer(window))
+    if breaks:
+        window = window[breaks[-1].end():]
+    cues = list(p.change_before.finditer(window))
+    if cues:
+        cue = cues[-1].group(0).lower()
+        between = window[cues[-1].end():]
+        # another number between the cue and this figure owns the cue ("rose 5% to 7%" keeps both though)
+        if not re.search(r"\d", between) or re.fullmatch(r"\s*(?:by|to|of)?\s*", between):
+            return p.change_roles.get((cue, "before"))
+    m = p.change_after.match(text[fig.end:fig.end + 20])
+    if m:
+        return p.change_roles.get((m.group(0).strip().lower(), "after"))
+    return None
