@@ -1,7 +1,6 @@
 """Shared test fixtures: a database built from the demo site by the real pipeline, once per session."""
 from __future__ import annotations
 
-import os
 from pathlib import Path
 
 import pytest
@@ -36,4 +35,3 @@ def _no_user_environment(monkeypatch: pytest.MonkeyPatch) -> None:
     """Tests never pick up a developer's own database or sources file."""
     for name in ("NEWSCLAIMS_DB", "NEWSCLAIMS_SOURCES", "NEWSCLAIMS_ALIASES"):
         monkeypatch.delenv(name, raising=False)
-    os.environ.setdefault("SCRAPY_SETTINGS_MODULE", "crawler.settings")
