@@ -1,0 +1,133 @@
+"""`newsclaims report` as one self-contained HTML page: an SVG timeline drawn here, no scripts, no network."""
+from __future__ import annotations
+
+from datetime import date
+from html import escape
+from typing import Any
+
+from db.report import ReportData
+
+KIND_COLOURS = {"target": "#d62728", "forecast": "#ff7f0e", "result": "#1f77b4", "comparison": "#2ca02c"}
+_LANE = 22  # px per claim row
+_LEFT, _RIGHT, _TOP = 150, 30, 40
+_WIDTH = 1000
+
+
+def render_report(data: ReportData, *, generated: str | None = None) -> str:
+    """The whole page: heading, legend, timeline (one `.claim-mark` per dated claim), figures, undated claims."""
+    title = f"Claims about {data.canonical}" if data.canonical else "All claims"
+    dated = [c for c in data.claims if _day(c["made"]) or _day(c["deadline"])]
+    undated = [c for c in data.claims if c not in dated]
+    parts = [
+        "<!DOCTYPE html>",
+        '<html lang="en"><head><meta charset="utf-8">',
+        f"<title>{escape(title)} · newsclaims</title>",
+        f"<style>{_CSS}</style></head><body>",
+        f"<h1>{escape(title)}</h1>",
+        f'<p class="summary">{len(data.claims)} claims ({len(dated)} on the timeline)'
+        + (f" · made {escape(generated)}" if generated else "") + "</p>",
+        _legend(),
+        timeline_svg(dated),
+        "<h2>Figures over time</h2>",
+        _table(data.figures, ("period", "made", "kind", "figure_kind", "figure_text", "figure_value", "figure_unit",
+                              "lang"), link="url"),
+        "<h2>Claims</h2>",
+        _table(data.claims, ("made", "deadline", "kind", "subject", "speaker", "figure_text", "time_frame", "lang",
+                             "sentence"), link="url"),
+    ]
+    if undated:
+        parts.append(f"<p>{len(undated)} claims have neither a publication date nor a deadline and are not drawn.</p>")
+    parts.append("<footer>Sentences and titles belong to their publishers. Made with newsclaims.</footer>")
+    parts.append("</body></html>")
+    return "\n".join(parts)
+
+
+def timeline_svg(claims: list[dict[str, Any]]) -> str:
+    """One lane per claim: a dot when it was made, a line to its deadline, a diamond at the deadline."""
+    days = [d for c in claims for d in (_day(c["made"]), _day(c["deadline"])) if d]
+    if not days:
+        return '<svg class="timeline" width="400" height="40" role="img"><text x="10" y="25">No dated claims.</text></svg>'
+    lo, hi = min(days), max(days)
+    lo, hi = lo - max(30, (hi - lo) // 20), hi + max(30, (hi - lo) // 20)
+    height = _TOP + _LANE * len(claims) + 30
+
+    def x(day: int) -> float:
+        return round(_LEFT + (day - lo) * (_WIDTH - _LEFT - _RIGHT) / (hi - lo), 1)
+
+    out = [f'<svg class="timeline" xmlns="http://www.w3.org/2000/svg" width="{_WIDTH}" height="{height}" '
+           f'viewBox="0 0 {_WIDTH} {height}" role="img" aria-label="Timeline of claims">']
+    for year in range(date.fromordinal(lo).year + 1, date.fromordinal(hi).year + 1):
+        gx = x(date(year, 1, 1).toordinal())
+        out.append(f'<line class="grid" x1="{gx}" x2="{gx}" y1="{_TOP - 15}" y2="{height - 20}"/>'
+                   f'<text class="year" x="{gx}" y="{_TOP - 20}" text-anchor="middle">{year}</text>')
+    for lane, claim in enumerate(claims):
+        y = _TOP + lane * _LANE + _LANE / 2
+        colour = KIND_COLOURS.get(claim["kind"], "#777")
+        made, deadline = _day(claim["made"]), _day(claim["deadline"])
+        tip = escape(f"{claim['kind']}: {claim['sentence']} (made {claim['made'] or '?'}, "
+                     f"deadline {claim['deadline'] or 'none'})")
+        label = escape(_short(f"{claim['subject'] or ''} {claim['figure_text'] or claim['kind']}", 22))
+        mark = [f'<g class="claim-mark" data-claim-id="{claim["id"]}" data-kind="{escape(claim["kind"])}" '
+                f'data-made="{escape(claim["made"] or "")}" data-deadline="{escape(claim["deadline"] or "")}">',
+                f"<title>{tip}</title>",
+                f'<text class="lane" x="{_LEFT - 8}" y="{y + 4}" text-anchor="end">{label}</text>']
+        if made and deadline:
+            mark.append(f'<line x1="{x(made)}" x2="{x(deadline)}" y1="{y}" y2="{y}" stroke="{colour}" '
+                        'stroke-width="2" stroke-dasharray="4 3"/>')
+        if made:
+            mark.append(f'<circle cx="{x(made)}" cy="{y}" r="5" fill="{colour}"/>')
+        if deadline:
+            dx = x(deadline)
+            mark.append(f'<path d="M{dx} {y - 6} L{dx + 6} {y} L{dx} {y + 6} L{dx - 6} {y} Z" fill="white" '
+                        f'stroke="{colour}" stroke-width="2"/>')
+        mark.append("</g>")
+        out.append("".join(mark))
+    out.append("</svg>")
+    return "\n".join(out)
+
+
+def _legend() -> str:
+    items = "".join(f'<span><i style="background:{c}"></i>{k}</span>' for k, c in KIND_COLOURS.items())
+    return f'<p class="legend">{items}<span>● made&nbsp;&nbsp;◇ deadline</span></p>'
+
+
+def _table(rows: list[dict[str, Any]], columns: tuple[str, ...], *, link: str) -> str:
+    if not rows:
+        return "<p>None.</p>"
+    head = "".join(f"<th>{escape(c)}</th>" for c in columns)
+    body = []
+    for row in rows:
+        cells = []
+        for c in columns:
+            value = "" if row.get(c) is None else str(row[c])
+            if c == columns[-1] and row.get(link):
+                value_html = f'<a href="{escape(row[link])}">{escape(value)}</a>'
+            else:
+                value_html = escape(value)
+            cells.append(f"<td>{value_html}</td>")
+        body.append("<tr>" + "".join(cells) + "</tr>")
+    return f"<table><thead><tr>{head}</tr></thead><tbody>{''.join(body)}</tbody></table>"
+
+
+def _day(iso: str | None) -> int | None:
+    if not iso:
+        return None
+    try:
+        return date.fromisoformat(iso[:10]).toordinal()
+    except ValueError:
+        return None
+
+
+def _short(text: str, width: int) -> str:
+    return text if len(text) <= width else text[: width - 1] + "…"
+
+
+_CSS = """
+body{font-family:system-ui,sans-serif;margin:2em;color:#222;max-width:1100px}
+h1{font-size:1.5em}.summary{color:#555}
+.legend span{margin-right:1.2em}.legend i{display:inline-block;width:.9em;height:.9em;margin-right:.3em;vertical-align:middle}
+svg.timeline{border:1px solid #ddd;background:#fcfcfc}
+svg .grid{stroke:#e3e3e3}svg .year{font-size:11px;fill:#666}svg .lane{font-size:11px;fill:#333}
+table{border-collapse:collapse;font-size:.85em;margin-bottom:2em}th,td{border:1px solid #ddd;padding:3px 6px;text-align:left;vertical-align:top}
+th{background:#f3f3f3}footer{color:#777;font-size:.8em}
+"""
