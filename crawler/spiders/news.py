@@ -1,0 +1,284 @@
+"""The one generic spider: feeds, sitemaps and listing pages of every configured source -> Article items.
+
+Arguments (`scrapy crawl news -a NAME=VALUE`):
+  sources   the sources file (default: sources.toml or $NEWSCLAIMS_SOURCES)
+  source    comma-separated source names to crawl (default: every source without a site-specific spider)
+  urls      whitespace-separated URLs to crawl as one one-off source instead (feeds/sitemaps are expanded)
+  max_pages cap on requests per source, overriding the file
+  base_url  replaces `{base}` in the sources file's URLs
+  kind, lang  kind and language hint of the one-off `urls` source
+
+Callbacks only fetch and extract (cheap, pure); no NLP happens here. Problems are counted in the crawl
+stats under `newsclaims/errors/<category>` (e.g. http_404, http_5xx, feed_malformed), which the store
+pipeline writes to the crawl_runs row.
+"""
+from __future__ import annotations
+
+import re
+from collections import Counter
+from collections.abc import AsyncIterator, Iterator, Mapping
+from dataclasses import replace
+from datetime import datetime, timezone
+from typing import Any
+from urllib.parse import urlsplit
+
+import scrapy
+from scrapy.http import Response, TextResponse
+from scrapy.linkextractors import IGNORED_EXTENSIONS, LinkExtractor
+from scrapy.spidermiddlewares.httperror import HttpError
+from scrapy.exceptions import IgnoreRequest
+from twisted.internet.error import ConnectionRefusedError, DNSLookupError, TimeoutError as TwistedTimeoutError
+from twisted.python.failure import Failure
+from twisted.web._newclient import ResponseNeverReceived
+from w3lib.url import canonicalize_url as fingerprint_url
+
+from crawler import feeds
+from crawler.extract import canonicalize_url, extract
+from crawler.items import Article
+from crawler.sources import Source, load_sources, select_sources, url_source
+from newsclaims.config import default_sources
+
+STATS_PREFIX = "newsclaims/"
+ERROR_PREFIX = STATS_PREFIX + "errors/"
+PDF_TYPES = ("application/pdf", "application/x-pdf")
+# letters are often PDFs, so unlike Scrapy's default we follow links to .pdf files
+_LINK_EXTENSIONS_DENIED = [e for e in IGNORED_EXTENSIONS if e != "pdf"]
+
+
+def utcnow() -> str:
+    return datetime.now(timezone.utc).isoformat(timespec="seconds")
+
+
+def header(response: Response, name: str) -> str | None:
+    value = response.headers.get(name)
+    return value.decode("latin-1") if value else None
+
+
+def plain_headers(response: Response) -> dict[str, str]:
+    return {k.decode("latin-1"): v[0].decode("latin-1") for k, v in response.headers.items() if v}
+
+
+class NewsSpider(scrapy.Spider):
+    """Crawls sources from a sources file (or one-off URLs) into `crawler.items.Article` items."""
+
+    name = "news"
+
+    def __init__(self, sources: str | None = None, source: str | None = None, urls: str | None = None,
+                 max_pages: str | int | None = None, base_url: str | None = None, kind: str = "news",
+                 lang: str = "auto", **kwargs: Any) -> None:
+        super().__init__(**kwargs)
+        limit = int(max_pages) if max_pages not in (None, "") else None
+        if urls:
+            chosen = [url_source(urls.split(), kind=kind, lang=lang, max_pages=limit)]
+        else:
+            every = load_sources(sources or default_sources(), base_url=base_url)
+            names = [n.strip() for n in (source or "").split(",") if n.strip()]
+            chosen = select_sources(every, names) if names else [
+                s for s in every if s.spider in (None, self.name)]
+        if limit is not None:
+            chosen = [_with_max_pages(s, limit) for s in chosen]
+        self.sources: list[Source] = chosen
+        self._requested: Counter[str] = Counter()  # source name -> requests made (for max_pages)
+        self._seen: set[str] = set()
+        self._deny = {s.name: [re.compile(p) for p in s.deny] for s in chosen}
+        self._links = {s.name: self._link_extractor(s) for s in chosen}
+
+    @classmethod
+    def from_crawler(cls, crawler: Any, *args: Any, **kwargs: Any) -> NewsSpider:
+        spider = super().from_crawler(crawler, *args, **kwargs)
+        slots = spider.download_slots(crawler.settings.getdict("DOWNLOAD_SLOTS"))
+        if slots:
+            # settings are still writable here (Scrapy freezes them after the spider is created)
+            crawler.settings.set("DOWNLOAD_SLOTS", slots, priority="spider")
+        return spider
+
+    def download_slots(self, existing: Mapping[str, Any]) -> dict[str, Any]:
+        """Per-domain delay/concurrency from the sources that set `download_delay` / `concurrency`."""
+        slots = dict(existing)
+        for src in self.sources:
+            conf = {k: v for k, v in (("delay", src.download_delay), ("concurrency", src.concurrency))
+                    if v is not None}
+            for domain in src.domains if conf else ():
+                slots[domain] = {**slots.get(domain, {}), **conf}
+        return slots
+
+    @staticmethod
+    def _link_extractor(source: Source) -> LinkExtractor:
+        # domains are checked by hostname in follow_links: LinkExtractor's allow_domains compares host:port
+        return LinkExtractor(allow=source.follow, deny=source.deny, deny_extensions=_LINK_EXTENSIONS_DENIED)
+
+    # -- requests ---------------------------------------------------------------------------------------
+
+    async def start(self) -> AsyncIterator[scrapy.Request]:
+        for request in self.start_requests_for_sources():
+            yield request
+
+    def start_requests_for_sources(self) -> Iterator[scrapy.Request]:
+        for src in self.sources:
+            self.logger.info("source %s: %d feeds, %d sitemaps, %d start URLs (max %d pages, depth %d)",
+                             src.name, len(src.feeds), len(src.sitemaps), len(src.start_urls),
+                             src.max_pages, src.max_depth)
+            for url in src.feeds:
+                yield from self.follow_url(url, src, self.parse_feed, depth=0, configured=True)
+            for url in src.sitemaps:
+                yield from self.follow_url(url, src, self.parse_sitemap, depth=0, configured=True)
+            for url in src.start_urls:
+                yield from self.follow_url(url, src, self.parse_page, depth=0, configured=True)
+
+    def follow_url(self, url: str, source: Source, callback: Any, *, depth: int,
+                   configured: bool = False) -> Iterator[scrapy.Request]:
+        """A request for `url` unless already requested, denied, or over the source's page budget."""
+        key = fingerprint_url(url)
+        if key in self._seen:
+            return
+        if not configured and any(p.search(url) for p in self._deny[source.name]):
+            return
+        if self._requested[source.name] >= source.max_pages:
+            self.count("max_pages_reached")
+            return
+        self._seen.add(key)
+        self._requested[source.name] += 1
+        yield scrapy.Request(url, callback=callback, errback=self.on_error,
+                             meta={"nc_source": source.name, "nc_depth": depth})
+
+    def source_of(self, response: Response | scrapy.Request) -> Source:
+        name = response.meta["nc_source"]
+        return next(s for s in self.sources if s.name == name)
+
+    # -- counting ---------------------------------------------------------------------------------------
+
+    def count(self, key: str) -> None:
+        self.crawler.stats.inc_value(STATS_PREFIX + key)
+
+    def count_error(self, category: str) -> None:
+        self.crawler.stats.inc_value(ERROR_PREFIX + category)
+
+    def on_error(self, failure: Failure) -> None:
+        request = failure.request
+        if failure.check(HttpError):
+            response = failure.value.response
+            self.count("pages_fetched")
+            category = "http_5xx" if response.status >= 500 else f"http_{response.status}"
+            self.logger.warning("HTTP %d for %s", response.status, response.url)
+        elif failure.check(IgnoreRequest):
+            # robots.txt disallowed it, or similar: a skip, not an error
+            self.count("ignored")
+            self.logger.info("not fetched (%s): %s", failure.getErrorMessage(), request.url)
+            return
+        elif failure.check(DNSLookupError):
+            category = "dns"
+        elif failure.check(TwistedTimeoutError):
+            category = "timeout"
+        elif failure.check(ConnectionRefusedError, ResponseNeverReceived):
+            category = "connection"
+        else:
+            category = "download"
+        if category in ("dns", "timeout", "connection", "download"):
+            self.logger.warning("cannot fetch %s: %s", request.url, failure.getErrorMessage())
+        self.count_error(category)
+
+    # -- callbacks --------------------------------------------------------------------------------------
+
+    def parse_feed(self, response: Response) -> Iterator[scrapy.Request]:
+        self.count("pages_fetched")
+        source, depth = self.source_of(response), response.meta["nc_depth"]
+        parsed = feeds.parse_feed(response.body, response.url)
+        if parsed.problem:
+            self.logger.warning("feed %s: %s", response.url, parsed.problem)
+            self.count_error("feed_malformed")
+        if not parsed.urls and not parsed.problem:
+            self.logger.info("feed %s has no entries", response.url)
+        for url in parsed.urls:
+            yield from self.follow_url(url, source, self.parse_page, depth=depth)
+
+    def parse_sitemap(self, response: Response) -> Iterator[scrapy.Request]:
+        self.count("pages_fetched")
+        source, depth = self.source_of(response), response.meta["nc_depth"]
+        parsed = feeds.parse_sitemap(response.body, response.url)
+        if parsed.problem:
+            self.logger.warning("sitemap %s: %s", response.url, parsed.problem)
+            self.count_error("sitemap_malformed")
+        for url in parsed.sitemaps:
+            yield from self.follow_url(url, source, self.parse_sitemap, depth=depth)
+        for url in parsed.urls:
+            yield from self.follow_url(url, source, self.parse_page, depth=depth)
+
+    def parse_page(self, response: Response) -> Iterator[Any]:
+        """An HTML page or PDF -> an Article, or a skipped listing page whose links and feeds are followed."""
+        xml_kind = None if self.is_pdf(response) else feeds.sniff_kind(response.body[:4096])
+        if xml_kind == "feed":
+            yield from self.parse_feed(response)
+            return
+        if xml_kind == "sitemap":
+            yield from self.parse_sitemap(response)
+            return
+        self.count("pages_fetched")
+        source, depth = self.source_of(response), response.meta["nc_depth"]
+        try:
+            extracted = extract(response.body, response.url, content_type=header(response, "Content-Type"),
+                                headers=plain_headers(response), lang_hint=source.lang)
+        except Exception as exc:  # extract() promises not to raise; if it does, lose this page, not the crawl
+            self.logger.error("extraction failed for %s: %r", response.url, exc)
+            self.count_error("extract_error")
+            return
+        if extracted.is_article:
+            self.count("articles")
+            yield self.article(response, source, extracted)
+        else:
+            self.count("skipped")
+            self.logger.debug("not an article (%s): %s", extracted.reason, response.url)
+        # only listing pages lead on: links on articles are mostly "related stories" noise
+        if isinstance(response, TextResponse) and not extracted.is_article:
+            yield from self.discover_feeds(response, source, depth)
+            if depth < source.max_depth:
+                for link in self._links[source.name].extract_links(response):
+                    if self._same_site(link.url, source):
+                        yield from self.follow_url(link.url, source, self.parse_page, depth=depth + 1)
+
+    def discover_feeds(self, response: TextResponse, source: Source, depth: int) -> Iterator[scrapy.Request]:
+        """`<link rel=alternate type=application/rss+xml href=...>` on a page -> that feed."""
+        try:
+            links = response.css("link[rel~=alternate][href]")
+        except (ValueError, AttributeError):  # a text response that is not HTML
+            return
+        for link in links:
+            if (link.attrib.get("type") or "").split(";")[0].strip().lower() in feeds.FEED_LINK_TYPES:
+                url = response.urljoin(link.attrib["href"])
+                if self._same_site(url, source):
+                    yield from self.follow_url(url, source, self.parse_feed, depth=depth)
+
+    @staticmethod
+    def _same_site(url: str, source: Source) -> bool:
+        host = urlsplit(url).hostname or ""
+        return any(host == d or host.endswith("." + d) for d in source.domains)
+
+    @staticmethod
+    def is_pdf(response: Response) -> bool:
+        ctype = (header(response, "Content-Type") or "").split(";")[0].strip().lower()
+        return ctype in PDF_TYPES or response.body[:5] == b"%PDF-"
+
+    def article(self, response: Response, source: Source, extracted: Any) -> Article:
+        is_pdf = extracted.content_type in PDF_TYPES or self.is_pdf(response)
+        return Article(
+            url=response.url,
+            canonical_url=extracted.canonical_url or canonicalize_url(response.url),
+            source=source.name,
+            kind="letter" if is_pdf else source.kind,
+            text=extracted.text,
+            raw_body=response.body,
+            content_type=extracted.content_type,
+            fetched_at=utcnow(),
+            lang=extracted.lang,
+            title=extracted.title,
+            author=extracted.author,
+            published=extracted.published,
+            description=extracted.description,
+            encoding=extracted.encoding,
+            http_status=response.status,
+            etag=header(response, "ETag"),
+            last_modified=header(response, "Last-Modified"),
+        )
+
+
+def _with_max_pages(source: Source, limit: int) -> Source:
+    return replace(source, max_pages=limit)

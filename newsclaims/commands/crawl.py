@@ -1,0 +1,81 @@
+"""`newsclaims crawl`: fetch articles from the configured sources (or given URLs) into the database."""
+from __future__ import annotations
+
+import sys
+from typing import Any
+
+import click
+
+from newsclaims.commands._common import db_option, user_errors
+from newsclaims.errors import ConfigError
+from newsclaims.runner import CrawlOptions, run_crawl
+
+PROGRESS_FIELDS = (("pages_fetched", "pages"), ("articles_new", "new"), ("articles_updated", "updated"),
+                   ("articles_unchanged", "unchanged"), ("skipped", "skipped"), ("errors", "errors"))
+
+
+def _parse_settings(pairs: tuple[str, ...]) -> dict[str, str]:
+    settings = {}
+    for pair in pairs:
+        key, sep, value = pair.partition("=")
+        if not sep or not key.strip():
+            raise ConfigError(f"--set expects KEY=VALUE, got {pair!r}")
+        settings[key.strip()] = value
+    return settings
+
+
+def progress_line(row: dict[str, Any]) -> str:
+    return " · ".join(f"{label} {row.get(key) or 0}" for key, label in PROGRESS_FIELDS)
+
+
+class _Progress:
+    """Prints the run's counters whenever they change: one rewritten line on a terminal, new lines otherwise."""
+
+    def __init__(self) -> None:
+        self.last = ""
+        self.tty = sys.stderr.isatty()
+
+    def __call__(self, row: dict[str, Any]) -> None:
+        line = progress_line(row)
+        if line != self.last:
+            click.echo(("\r" + line + "  ") if self.tty else line, err=True, nl=not self.tty)
+            self.last = line
+
+    def done(self) -> None:
+        if self.tty and self.last:
+            click.echo("", err=True)
+
+
+@click.command()
+@click.option("--source", "names", multiple=True, metavar="NAME", help="Crawl only this source (repeatable).")
+@click.option("--sources", "sources_file", type=click.Path(dir_okay=False), default=None,
+              help="Sources file.  [default: sources.toml or $NEWSCLAIMS_SOURCES]")
+@click.option("--url", "urls", multiple=True, metavar="URL",
+              help="Crawl this page, feed or sitemap as a one-off source (repeatable).")
+@click.option("--kind", type=click.Choice(["news", "letter"]), default="news", show_default=True,
+              help="Kind of the --url pages.")
+@click.option("--lang", type=click.Choice(["en", "zh", "auto"]), default="auto", show_default=True,
+              help="Language hint for the --url pages.")
+@db_option
+@click.option("--max-pages", type=click.IntRange(min=1), default=None, help="At most N requests per source.")
+@click.option("--base-url", default=None, help="Replaces {base} in the sources file's URLs.")
+@click.option("--set", "settings", multiple=True, metavar="KEY=VALUE",
+              help="Scrapy setting for this crawl, e.g. --set DOWNLOAD_DELAY=0 (repeatable).")
+@user_errors
+def crawl(names: tuple[str, ...], sources_file: str | None, urls: tuple[str, ...], kind: str, lang: str,
+          db_path: str, max_pages: int | None, base_url: str | None, settings: tuple[str, ...]) -> None:
+    """Crawl sources (feeds, sitemaps, listing pages) into the database.
+
+    The crawl runs as its own Scrapy process; progress is shown while it runs and recorded in the
+    database (see `newsclaims runs`). Exits non-zero when the run failed.
+    """
+    options = CrawlOptions(db_path=db_path, sources_file=sources_file, names=names, urls=urls,
+                           max_pages=max_pages, base_url=base_url, kind=kind, lang=lang,
+                           settings=_parse_settings(settings))
+    progress = _Progress()
+    result = run_crawl(options, progress=progress)
+    progress.done()
+    errors = ", ".join(f"{k} {v}" for k, v in sorted(result.errors.items())) or "none"
+    click.echo(f"crawl run {result.run_id} {result.status}: {progress_line(result.stats)} (errors: {errors})")
+    if not result.ok:
+        sys.exit(1)

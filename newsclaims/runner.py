@@ -1,0 +1,178 @@
+"""Run a crawl as its own process (`python -m scrapy crawl ...`) and follow its progress in the database.
+
+A Twisted reactor cannot be restarted inside one process, so every crawl is a child process. This module
+owns the crawl_runs row: it validates the sources and starts the row BEFORE the child runs (bad input is
+one clear error, no Scrapy start-up), the child's StorePipeline writes progress into the row, and this
+module finishes the row from the child's exit status, even when the child died without a word.
+"""
+from __future__ import annotations
+
+import json
+import logging
+import os
+import signal
+import subprocess
+import sys
+import time
+from collections.abc import Callable, Mapping, Sequence
+from dataclasses import dataclass, field
+from pathlib import Path
+from typing import Any
+
+from crawler.sources import Source, load_sources, select_sources, url_source
+from db.store import RUN_COUNTERS, Store
+from newsclaims.config import REPO_DIR, default_sources
+from newsclaims.errors import ConfigError
+
+log = logging.getLogger(__name__)
+
+GENERIC_SPIDER = "news"
+# Everything the child must see is passed explicitly; this makes `scrapy` find our settings from any folder.
+SETTINGS_MODULE = "crawler.settings"
+
+
+@dataclass
+class CrawlOptions:
+    """What `newsclaims crawl` was asked to do."""
+
+    db_path: str
+    sources_file: str | None = None  # None: sources.toml / $NEWSCLAIMS_SOURCES
+    names: Sequence[str] = ()  # source names; empty: every source
+    urls: Sequence[str] = ()  # one-off URLs instead of the sources file
+    max_pages: int | None = None
+    base_url: str | None = None  # replaces {base} in the sources file
+    kind: str = "news"  # for --url
+    lang: str = "auto"  # for --url
+    settings: Mapping[str, str] = field(default_factory=dict)  # extra Scrapy settings (-s KEY=VALUE)
+    log_level: str | None = None  # the child's Scrapy LOG_LEVEL; None: from this process's logging level
+
+
+@dataclass
+class CrawlResult:
+    run_id: int
+    status: str  # finished | failed | interrupted
+    stats: dict[str, Any]
+    errors: dict[str, int]
+    returncodes: list[int]
+
+    @property
+    def ok(self) -> bool:
+        return self.status == "finished"
+
+
+ProgressCallback = Callable[[dict[str, Any]], None]
+
+
+def plan_sources(options: CrawlOptions) -> list[Source]:
+    """The sources this crawl covers; raises ConfigError for a bad file or an unknown name."""
+    if options.urls:
+        if options.names:
+            raise ConfigError("give either --url or --source, not both")
+        return [url_source(options.urls, kind=options.kind, lang=options.lang, max_pages=options.max_pages)]
+    path = options.sources_file or default_sources()
+    return select_sources(load_sources(path, base_url=options.base_url), options.names)
+
+
+def spider_command(spider: str, sources: Sequence[Source], options: CrawlOptions, run_id: int) -> list[str]:
+    """The argv of one child crawl: `python -m scrapy crawl SPIDER -s ... -a ...`."""
+    settings = {
+        "NEWSCLAIMS_DB": str(Path(options.db_path).resolve()),
+        "NEWSCLAIMS_RUN_ID": str(run_id),
+        "LOG_LEVEL": options.log_level or _child_log_level(),
+        **options.settings,
+    }
+    args: dict[str, str] = {}
+    if options.urls:
+        args.update(urls=" ".join(options.urls), kind=options.kind, lang=options.lang)
+    else:
+        args["sources"] = str(Path(options.sources_file or default_sources()).resolve())
+        args["source"] = ",".join(s.name for s in sources)
+        if options.base_url:
+            args["base_url"] = options.base_url
+    if options.max_pages:
+        args["max_pages"] = str(options.max_pages)
+    argv = [sys.executable, "-m", "scrapy", "crawl", spider]
+    for key, value in settings.items():
+        argv += ["-s", f"{key}={value}"]
+    for key, value in args.items():
+        argv += ["-a", f"{key}={value}"]
+    return argv
+
+
+def _child_log_level() -> str:
+    # -v on the newsclaims command line shows Scrapy's INFO lines; by default only warnings and errors
+    level = logging.getLogger().getEffectiveLevel()
+    return "DEBUG" if level <= logging.DEBUG else "INFO" if level <= logging.INFO else "WARNING"
+
+
+def _child_env() -> dict[str, str]:
+    env = dict(os.environ)
+    env["SCRAPY_SETTINGS_MODULE"] = SETTINGS_MODULE
+    env["PYTHONPATH"] = os.pathsep.join(filter(None, [str(REPO_DIR), env.get("PYTHONPATH")]))
+    return env
+
+
+def group_by_spider(sources: Sequence[Source]) -> dict[str, list[Source]]:
+    groups: dict[str, list[Source]] = {}
+    for src in sources:
+        groups.setdefault(src.spider or GENERIC_SPIDER, []).append(src)
+    return groups
+
+
+def read_run(store: Store, run_id: int) -> dict[str, Any]:
+    row = dict(store.db["crawl_runs"].get(run_id))
+    row["error_counts"] = json.loads(row.get("error_counts") or "{}")
+    row["stats"] = json.loads(row.get("stats") or "{}")
+    return row
+
+
+def run_crawl(options: CrawlOptions, *, progress: ProgressCallback | None = None,
+              poll_seconds: float = 1.0) -> CrawlResult:
+    """Crawl in child processes (one per spider), following progress; returns the finished run."""
+    sources = plan_sources(options)
+    store = Store.open(options.db_path)
+    try:
+        store.mark_stale_runs()
+        store.upsert_sources([s.row() for s in sources])
+        run_id = store.start_run(sources=[s.name for s in sources], command="crawl")
+        status, codes = "finished", []
+        try:
+            for spider, group in group_by_spider(sources).items():
+                argv = spider_command(spider, group, options, run_id)
+                log.info("starting %s", " ".join(argv))
+                code = _run_child(argv, store, run_id, progress, poll_seconds)
+                codes.append(code)
+                if code != 0:
+                    status = "failed"
+        except KeyboardInterrupt:
+            status = "interrupted"
+        row = read_run(store, run_id)
+        if status == "finished" and row["pages_fetched"] == 0 and row["errors"] > 0:
+            status = "failed"  # nothing could be fetched at all (no network, every URL wrong)
+        store.finish_run(run_id, status=status)
+        row = read_run(store, run_id)
+    finally:
+        store.close()
+    stats = {k: row.get(k, 0) for k in RUN_COUNTERS}
+    return CrawlResult(run_id=run_id, status=status, stats=stats, errors=row["error_counts"], returncodes=codes)
+
+
+def _run_child(argv: list[str], store: Store, run_id: int, progress: ProgressCallback | None,
+               poll_seconds: float) -> int:
+    child = subprocess.Popen(argv, env=_child_env())
+    try:
+        while child.poll() is None:
+            time.sleep(poll_seconds)
+            if progress is not None:
+                progress(read_run(store, run_id))
+    except KeyboardInterrupt:
+        # Ctrl-C reached the child too (same process group); give Scrapy time to stop and commit cleanly
+        try:
+            child.wait(timeout=30)
+        except (subprocess.TimeoutExpired, KeyboardInterrupt):
+            child.send_signal(signal.SIGKILL)
+            child.wait()
+        raise
+    if progress is not None:
+        progress(read_run(store, run_id))
+    return child.returncode
