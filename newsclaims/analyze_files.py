@@ -1,0 +1,113 @@
+"""Analyse files and URLs given on the command line (`newsclaims analyze`), without a database.
+
+HTML and PDF go through crawler.extract; plain text is read as it is. Each document becomes one JSON-ready
+dict (the public contract in docs/analyze-json.md); a document that cannot be read becomes a SourceError.
+"""
+from __future__ import annotations
+
+import urllib.error
+import urllib.request
+from collections.abc import Iterable, Iterator
+from dataclasses import asdict, dataclass
+from pathlib import Path
+from typing import Any
+
+from newsclaims.errors import NewsclaimsError
+from nlp.records import DocContext
+
+FETCH_TIMEOUT = 30
+TEXT_SUFFIXES = {".txt", ".text", ".md"}
+USER_AGENT = "newsclaims (+https://github.com/newsclaims/newsclaims)"
+
+
+class SourceError(NewsclaimsError):
+    """One input of `analyze` that cannot be read or has no text."""
+
+
+@dataclass
+class LoadedDocument:
+    source: str
+    text: str
+    title: str | None = None
+    author: str | None = None
+    published: str | None = None
+    lang: str | None = None
+
+
+def _read(source: str) -> tuple[bytes, str, dict[str, str]]:
+    """(body, url, headers) of a path or an http(s) URL."""
+    if source.startswith(("http://", "https://")):
+        request = urllib.request.Request(source, headers={"User-Agent": USER_AGENT})
+        try:
+            with urllib.request.urlopen(request, timeout=FETCH_TIMEOUT) as response:  # noqa: S310 - user's URL
+                return response.read(), response.geturl(), dict(response.headers.items())
+        except (urllib.error.URLError, OSError, ValueError) as exc:
+            raise SourceError(f"{source}: cannot fetch: {getattr(exc, 'reason', exc)}") from exc
+    path = Path(source)
+    try:
+        return path.read_bytes(), path.resolve().as_uri(), {}
+    except FileNotFoundError as exc:
+        raise SourceError(f"{source}: no such file") from exc
+    except IsADirectoryError as exc:
+        raise SourceError(f"{source}: is a directory, not a file") from exc
+    except OSError as exc:
+        raise SourceError(f"{source}: cannot read: {exc.strerror}") from exc
+
+
+def _decode_text(body: bytes, source: str) -> str:
+    for encoding in ("utf-8-sig", "gb18030"):
+        try:
+            return body.decode(encoding)
+        except UnicodeDecodeError:
+            continue
+    raise SourceError(f"{source}: plain text that is neither UTF-8 nor GB18030")
+
+
+def load_document(source: str, lang_hint: str = "auto") -> LoadedDocument:
+    """Read one path or URL into text + metadata; raises SourceError when there is no usable text."""
+    body, url, headers = _read(source)
+    if Path(source).suffix.lower() in TEXT_SUFFIXES:
+        text = _decode_text(body, source).replace("\r\n", "\n").strip()
+        if not text:
+            raise SourceError(f"{source}: empty file")
+        return LoadedDocument(source=source, text=text)
+    from crawler.extract import extract
+
+    page = extract(body, url, headers=headers, lang_hint=lang_hint)
+    if not page.text.strip():
+        raise SourceError(f"{source}: no text found ({page.reason or 'empty page'})")
+    return LoadedDocument(source=source, text=page.text, title=page.title, author=page.author,
+                          published=page.published, lang=page.lang)
+
+
+def analyze_sources(
+    sources: Iterable[str],
+    *,
+    lang: str = "auto",
+    published: str | None = None,
+    kind: str = "news",
+    extra_aliases: str | None = None,
+) -> Iterator[dict[str, Any] | SourceError]:
+    """One JSON-ready dict per readable source, in order; a SourceError in place of each unreadable one."""
+    from nlp.analyze import Analyzer
+
+    analyzer = Analyzer(extra_aliases=extra_aliases)
+    for source in sources:
+        try:
+            doc = load_document(source, lang_hint=lang)
+        except SourceError as exc:
+            yield exc
+            continue
+        ctx = DocContext(
+            lang=lang if lang != "auto" else (doc.lang if doc.lang in ("en", "zh") else "auto"),
+            published=(published or doc.published or None) and (published or doc.published)[:10],
+            kind=kind, author=doc.author, title=doc.title,
+        )
+        analysis = analyzer.analyze(doc.text, ctx)
+        yield {
+            "source": doc.source, "title": doc.title, "author": doc.author, "published": ctx.published,
+            "kind": kind, "lang": analysis.lang, "version": analysis.version, "text": doc.text,
+            "entities": [asdict(e) for e in analysis.entities],
+            "figures": [asdict(f) for f in analysis.figures],
+            "claims": [asdict(c) for c in analysis.claims],
+        }
