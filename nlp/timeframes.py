@@ -1,0 +1,129 @@
+"""Deadlines of targets and forecasts: 'within 10 financial quarters', '十个季度内', 'by 2026', '明年'.
+
+`find_time_frames(text, lang, published)` finds the expressions listed in nlp/data/figures/timeframes.tsv and
+resolves each to an ISO deadline with `resolve_deadline`. Conventions (also in the TSV header):
+- "within N quarters": the quarter of publication counts as the first (2018-02-08 + 10 quarters -> 2020-06-30).
+- "within N months/years": the same day N months/years after publication (2018-02-08 + 3 years -> 2021-02-08),
+  clamped to the month's last day.
+- "this year"/"今年" -> 31 December of the publication year; "by 2026"/"2025年前" -> 31 December of that year.
+Without a publication date, only absolute deadlines ("by 2026") resolve; the others get `deadline=None`.
+"""
+from __future__ import annotations
+
+import calendar
+import datetime
+import functools
+import re
+from dataclasses import dataclass
+
+from nlp.figures_data import read_tsv
+from nlp.numbers import parse_number
+
+_QUARTER_WORDS = {"first": 1, "second": 2, "third": 3, "fourth": 4, "final": 4, "last": 4,
+                  "一": 1, "二": 2, "三": 3, "四": 4, "1": 1, "2": 2, "3": 3, "4": 4}
+
+
+@dataclass
+class TimeFrame:
+    text: str
+    start: int
+    end: int
+    deadline: str | None  # ISO date
+
+
+def _number(lang: str) -> str:
+    if lang == "zh":
+        return r"(?P<n>\d+|[零〇一二三四五六七八九十两百]+)"
+    return (r"(?P<n>\d+|a|one|two|three|four|five|six|seven|eight|nine|ten|eleven|twelve|fifteen|eighteen|"
+            r"twenty|twenty-four|thirty|thirty-six|forty|fifty|sixty)")
+
+
+@functools.lru_cache(maxsize=2)
+def _patterns(lang: str) -> list[tuple[re.Pattern[str], str]]:
+    out = []
+    for plang, pattern, rule in (r[:3] for r in read_tsv("timeframes.tsv")):
+        if plang != lang:
+            continue
+        pattern = (pattern.replace("{N}", _number(lang))
+                   .replace("{Y}", r"(?P<y>(?:19|20)\d{2})")
+                   .replace("{QW}", r"(?P<q>first|second|third|fourth|final|last)")
+                   .replace("{Q}", r"(?P<q>[1-4一二三四])"))
+        out.append((re.compile(pattern, re.I), rule))
+    return out
+
+
+def find_time_frames(text: str, lang: str, published: datetime.date | None) -> list[TimeFrame]:
+    """Deadline expressions in `text`, longest first where they overlap, returned in text order."""
+    if not text:
+        return []
+    lang = "zh" if lang.startswith("zh") else "en"
+    candidates = []
+    for pattern, rule in _patterns(lang):
+        for m in pattern.finditer(text):
+            candidates.append((m, rule))
+    candidates.sort(key=lambda c: (-(c[0].end() - c[0].start()), c[0].start()))
+    chosen: list[TimeFrame] = []
+    for m, rule in candidates:
+        if any(not (m.end() <= t.start or m.start() >= t.end) for t in chosen):
+            continue
+        g = m.groupdict()
+        n = parse_number(g["n"]) if g.get("n") else None
+        year = int(g["y"]) if g.get("y") else None
+        quarter = _QUARTER_WORDS.get((g.get("q") or "").lower())
+        deadline = resolve_deadline(rule, published, n=n, year=year, quarter=quarter)
+        chosen.append(TimeFrame(m.group(0), m.start(), m.end(), deadline.isoformat() if deadline else None))
+    return sorted(chosen, key=lambda t: t.start)
+
+
+def resolve_deadline(rule: str, published: datetime.date | None, *, n: float | None = None,
+                     year: int | None = None, quarter: int | None = None) -> datetime.date | None:
+    """The last day a time frame allows, by one rule of timeframes.tsv; None when it cannot be resolved."""
+    name, _, arg = rule.partition(":")
+    if arg and name.startswith("add_"):
+        n = float(arg)
+    k = int(arg) if arg and not name.startswith("add_") else 0
+    if name == "year_end_y" and year:
+        return datetime.date(year, 12, 31)
+    if name == "quarter_end_y" and year and quarter:
+        return _quarter_end(year, quarter)
+    if name == "mid_year_y" and year:
+        return datetime.date(year, 6, 30)
+    if published is None:
+        return None
+    if name == "year_end":
+        return datetime.date(published.year + k, 12, 31)
+    if name == "decade_end":
+        return datetime.date(published.year // 10 * 10 + 9, 12, 31)
+    current_q = (published.month - 1) // 3 + 1
+    if name == "quarter_end":
+        return _quarter_after(published.year, current_q, k)
+    if n is None or n <= 0 or n != int(n):
+        return None
+    n_int = int(n)
+    if name == "quarters_incl":
+        return _quarter_after(published.year, current_q, n_int - 1)
+    if name == "add_months":
+        return _add_months(published, n_int)
+    if name == "add_years":
+        return _add_months(published, 12 * n_int)
+    if name == "add_weeks":
+        return published + datetime.timedelta(weeks=n_int)
+    if name == "add_days":
+        return published + datetime.timedelta(days=n_int)
+    return None
+
+
+def _quarter_end(year: int, quarter: int) -> datetime.date:
+    month = quarter * 3
+    return datetime.date(year, month, calendar.monthrange(year, month)[1])
+
+
+def _quarter_after(year: int, quarter: int, k: int) -> datetime.date:
+    index = year * 4 + (quarter - 1) + k
+    return _quarter_end(index // 4, index % 4 + 1)
+
+
+def _add_months(day: datetime.date, months: int) -> datetime.date:
+    index = day.year * 12 + day.month - 1 + months
+    y, m = index // 12, index % 12 + 1
+    return datetime.date(y, m, min(day.day, calendar.monthrange(y, m)[1]))
