@@ -1,10 +1,12 @@
 """Publication dates: structured metadata first, then visible dates (incl. Chinese forms), then htmldate."""
 from __future__ import annotations
 
+import copy
 import datetime as dt
 import json
 import logging
 import re
+import warnings
 from collections.abc import Iterable, Iterator
 from functools import lru_cache
 
@@ -81,7 +83,10 @@ def _parse_with_dateutil(value: str) -> str | None:
     from dateutil import parser as dateutil_parser
 
     try:
-        parsed = dateutil_parser.parse(value, fuzzy=False)
+        with warnings.catch_warnings():
+            # Unknown zone names (EDT, IST) still give the right day, which is what matters here.
+            warnings.simplefilter("ignore", dateutil_parser.UnknownTimezoneWarning)
+            parsed = dateutil_parser.parse(value, fuzzy=False)
     except (ValueError, OverflowError):
         return None
     if _valid(parsed.year, parsed.month, parsed.day) is None:
@@ -167,13 +172,37 @@ def visible_date(text: str) -> str | None:
     return first
 
 
-def htmldate_date(html_text: str, url: str | None) -> str | None:
+def htmldate_date(tree: lxml_html.HtmlElement, url: str | None) -> str | None:
     """htmldate's guess for the original publication date (it looks at URLs, markup and text)."""
     from htmldate import find_date
 
     try:
-        found = find_date(html_text, url=url, original_date=True, max_date=f"{_latest_year()}-12-31")
+        # htmldate prunes the tree it searches: give it a copy.
+        found = find_date(copy.deepcopy(tree), url=url, original_date=True, max_date=f"{_latest_year()}-12-31")
     except (ValueError, TypeError) as exc:  # htmldate rejects some malformed documents
         log.debug("htmldate failed: %s", exc)
         return None
     return found or None
+
+
+def find_published(
+    tree: lxml_html.HtmlElement,
+    json_ld: Iterable[dict],
+    url: str | None,
+    header_text: str,
+    lang: str | None,
+) -> str | None:
+    """The publication date of a page, as precise as the page states it.
+
+    htmldate's original-date search is the better judge on Western pages (it weighs URL dates and
+    markup, and avoids the UTC day-shift of machine timestamps), but it misreads Chinese date forms; on
+    Chinese pages our own structured-then-visible search goes first.
+    """
+    structured = structured_date(tree, json_ld)
+    if lang == "zh":
+        return structured or visible_date(header_text) or htmldate_date(tree, url)
+    found = htmldate_date(tree, url)
+    if found:
+        # Keep the structured timestamp (time and offset) when it names the same day.
+        return structured if structured and structured[:10] == found else found
+    return structured or visible_date(header_text)

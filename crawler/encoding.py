@@ -67,11 +67,39 @@ def _strict(body: bytes, codec: str) -> str | None:
         return None
 
 
+_HAN = re.compile(r"[\u4e00-\u9fff]")
+# Share of the non-ASCII characters that must be common Han characters to call a GB decoding right.
+_MIN_HAN_SHARE = 0.7
+_MAX_BAD_CHARS_SHARE = 0.001
+
+
+def _mostly(body: bytes, codec: str) -> str | None:
+    """Decoded text if only a few bytes are invalid (a stray or truncated character), else None."""
+    try:
+        text = body.decode(codec, errors="replace")
+    except LookupError:
+        return None
+    return text if text.count("\ufffd") <= _MAX_BAD_CHARS_SHARE * len(text) + 2 else None
+
+
+def _looks_chinese_gb(body: bytes) -> bool:
+    text = _mostly(body, "gb18030")
+    if text is None:
+        return False
+    non_ascii = sum(1 for ch in text if ord(ch) > 127)
+    return non_ascii > 0 and len(_HAN.findall(text)) >= _MIN_HAN_SHARE * non_ascii
+
+
 def _detect(body: bytes) -> str | None:
     from charset_normalizer import from_bytes
 
     best = from_bytes(body[:200_000]).best()
-    return normalize_charset(best.encoding) if best is not None else None
+    detected = normalize_charset(best.encoding) if best is not None else None
+    # Undeclared GBK pages are common on Chinese portals and short ones fool statistical detection
+    # (into Cyrillic code pages, say); a clean GB decoding that is mostly Han settles it.
+    if detected not in ("gb18030", "big5hkscs", "cp950", "utf-8") and _looks_chinese_gb(body):
+        return "gb18030"
+    return detected
 
 
 def decode_html(body: bytes, headers: Mapping[str, str] | None = None) -> tuple[str, str]:
@@ -86,7 +114,14 @@ def decode_html(body: bytes, headers: Mapping[str, str] | None = None) -> tuple[
         text = _strict(body, codec)
         if text is not None:
             return text, codec
+    # Real pages carry the odd invalid byte; a declaration that decodes all but a few is still right.
+    for codec in declared:
+        text = _mostly(body, codec)
+        if text is not None:
+            return text, codec
     detected = _detect(body)
+    if detected == "gb18030" and _strict(body, detected) is None:
+        return body.decode(detected, errors="replace"), detected
     if detected:
         text = _strict(body, detected)
         if text is not None:

@@ -13,7 +13,7 @@ from dataclasses import dataclass
 from lxml import etree
 from lxml import html as lxml_html
 
-from crawler.dates import htmldate_date, json_ld_objects, structured_date, visible_date
+from crawler.dates import find_published, json_ld_objects
 from crawler.encoding import decode_html, header_value
 from crawler.language import detect_language, normalize_lang_tag
 from crawler.maintext import main_text
@@ -146,9 +146,7 @@ def _extract_html(body: bytes, url: str, headers: Mapping[str, str] | None, lang
     if lang_hint == "auto" and text:
         lang = detect_language(text) or lang
     reason = non_article_reason(tree, text, url, title, page_types(tree, json_ld))
-    published = structured_date(tree, json_ld) or _visible_date_near_title(page_text, title)
-    if published is None:
-        published = htmldate_date(markup, url)
+    published = find_published(tree, json_ld, url, _header_window(page_text, title), lang)
     return Extracted(
         is_article=reason is None,
         reason=reason,
@@ -172,9 +170,8 @@ def _drop_leading_title(text: str, title: str | None) -> str:
     return text
 
 
-def _visible_date_near_title(page_text: str, title: str | None) -> str | None:
-    start = 0
-    if title:
-        found = page_text.find(title[:20])
-        start = found if found >= 0 else 0
-    return visible_date(page_text[start:start + _DATE_WINDOW_CHARS])
+def _header_window(page_text: str, title: str | None) -> str:
+    """The page text from the headline on, where bylines and dates sit."""
+    start = page_text.find(title[:20]) if title else -1
+    start = max(start, 0)
+    return page_text[start:start + _DATE_WINDOW_CHARS]

@@ -36,5 +36,36 @@ def trafilatura_text(tree: lxml_html.HtmlElement, url: str | None, *, favor: str
     return normalize_text(result)
 
 
+_CELL_SPLIT = re.compile(r"\s*(?<!\\)\|\s*")
+# A table row whose every cell is shorter than this is navigation or layout, not prose.
+_MIN_PROSE_CELL_CHARS = 20
+
+
+def _content_chars(text: str) -> int:
+    return len(re.sub(r"[\s\\|]", "", text))
+
+
+def drop_layout_rows(text: str) -> str:
+    """Remove table rows of short cells (menus, toolbars in layout tables); keep the prose cells of the rest.
+
+    trafilatura renders tables as "| a | b |" rows, and old portals lay whole pages out in tables.
+    """
+    kept = []
+    for line in text.split("\n"):
+        if line.count("|") < 2 or not line.lstrip().startswith("|"):
+            kept.append(line)
+            continue
+        cells = [c.replace("\\|", "|").strip() for c in _CELL_SPLIT.split(line.strip().strip("|"))]
+        prose = [c for c in cells if _content_chars(c) >= _MIN_PROSE_CELL_CHARS]
+        if prose:
+            kept.append(" ".join(prose))
+    return "\n".join(kept)
+
+
+_LAYOUT_TABLE_LANGS = {"zh", "ja", "ko"}
+
+
 def main_text(tree: lxml_html.HtmlElement, url: str | None, lang: str | None = None) -> str:
-    return trafilatura_text(tree, url)
+    """Main text; on CJK pages, layout-table rows are dropped too (Western tables tend to be data)."""
+    text = trafilatura_text(tree, url)
+    return normalize_text(drop_layout_rows(text)) if lang in _LAYOUT_TABLE_LANGS else text

@@ -98,10 +98,8 @@ def non_article_reason(
     path_segments = {seg.lower() for seg in urlsplit(url).path.split("/") if seg}
     if path_segments & rules.listing_path_segments and len(headlines) >= rules.listing_min_headlines // 2:
         return "listing page"
-    if urlsplit(url).path in ("", "/") and len(headlines) >= rules.listing_min_headlines:
-        return "home page"
     if len(headlines) >= rules.listing_min_headlines:
         headline_chars = sum(_text_size(h) for h in headlines)
         if size < rules.listing_headline_text_ratio * headline_chars:
-            return "listing page"
+            return "home page" if urlsplit(url).path in ("", "/") else "listing page"
     return None

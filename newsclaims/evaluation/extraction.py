@@ -148,7 +148,7 @@ def date_pages(shared: Path, limit: int | None) -> Iterator[Page]:
 def _ours(page: Page):
     from crawler.extract import extract
 
-    return extract(page.body, page.url or "http://localhost/")
+    return extract(page.body, page.url or f"http://localhost/{page.key}")
 
 
 def _trafilatura_default(markup: bytes | str) -> str:
