@@ -185,6 +185,13 @@ def _v2_claims_search(conn: sqlite3.Connection) -> None:
         CREATE INDEX idx_claims_kind ON claims(kind);
         CREATE INDEX idx_claims_speaker ON claims(speaker);
         CREATE INDEX idx_mentions_text ON mentions(text COLLATE NOCASE);
+
+        -- Claims with their article's language, source, date, title and URL: one row to browse or facet.
+        CREATE VIEW claims_with_articles AS
+            SELECT c.id, c.kind, c.subject, c.speaker, c.figure_text, c.figure_kind, c.figure_value, c.figure_unit,
+                   c.period, c.time_frame, c.deadline, c.quote, c.sentence, a.lang, a.source,
+                   substr(a.published, 1, 10) AS published, a.title, a.canonical_url AS url, c.article_id
+            FROM claims c JOIN articles a ON a.id = c.article_id;
         """
     )
     # Claims stored before this migration get indexed now.

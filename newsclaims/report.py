@@ -123,11 +123,11 @@ def _short(text: str, width: int) -> str:
 
 
 _CSS = """
-body{font-family:system-ui,sans-serif;margin:2em;color:#222;max-width:1100px}
+body{font-family:system-ui,"Noto Sans CJK SC","PingFang SC","Microsoft YaHei",sans-serif;margin:2em;color:#222;max-width:1100px}
 h1{font-size:1.5em}.summary{color:#555}
 .legend span{margin-right:1.2em}.legend i{display:inline-block;width:.9em;height:.9em;margin-right:.3em;vertical-align:middle}
 svg.timeline{border:1px solid #ddd;background:#fcfcfc}
 svg .grid{stroke:#e3e3e3}svg .year{font-size:11px;fill:#666}svg .lane{font-size:11px;fill:#333}
 table{border-collapse:collapse;font-size:.85em;margin-bottom:2em}th,td{border:1px solid #ddd;padding:3px 6px;text-align:left;vertical-align:top}
-th{background:#f3f3f3}footer{color:#777;font-size:.8em}
+th{background:#f3f3f3}td:first-child,td:nth-child(2){white-space:nowrap}footer{color:#777;font-size:.8em}
 """
