@@ -26,7 +26,8 @@ class ChineseEntities:
     def __init__(self, table: AliasTable, rules: dict) -> None:
         self.table = table
         self.pos_labels: dict[str, str] = rules["pos_labels"]
-        self.org_suffixes = set(rules["suffix"]["org"])
+        self.org_suffixes = set(rules["suffix"]["org"]) | set(rules["suffix"]["company"])
+        self.strong_suffixes = set(rules["suffix"]["company"])
         self.place_suffixes = set(rules["suffix"]["place"])
         self.name_tags = set(rules["name_parts"]["tags"])
 
@@ -60,15 +61,19 @@ class ChineseEntities:
         for tok in doc:
             if tok.text not in self.org_suffixes or tok.i == 0:
                 continue
+            if tok.i + 1 < len(doc) and doc[tok.i + 1].text in self.org_suffixes:
+                continue  # 科技 + 有限公司: the name ends at the last suffix
             start = tok.i
-            while (start > 0 and tok.i - start < _MAX_NAME_TOKENS and doc[start - 1].tag_ in self.name_tags
-                   and doc[start - 1].text not in self.org_suffixes):
+            while start > 0 and tok.i - start < _MAX_NAME_TOKENS and doc[start - 1].tag_ in self.name_tags:
                 start -= 1
-            if start < tok.i and any(t.tag_ in _PROPER_TAGS or self.table.lookup(t.text) for t in doc[start:tok.i]):
+            names = doc[start:tok.i]
+            proper = [t for t in names if t.tag_ in _PROPER_TAGS or self.table.lookup(t.text)]
+            if proper:
                 # begin at the first proper name: "全球 最大 的 小米 科技" keeps 小米科技 only
-                while doc[start].tag_ not in _PROPER_TAGS and not self.table.lookup(doc[start].text):
-                    start += 1
-                out.append(self._span(doc, start, tok.i + 1, "ORG"))
+                start = proper[0].i
+            elif not (tok.text in self.strong_suffixes and len(names) >= 2):
+                continue  # "科技公司" alone is a kind of company, not a name
+            out.append(self._span(doc, start, tok.i + 1, "ORG"))
         return out
 
     def _places(self, doc: Doc) -> list[Span]:
