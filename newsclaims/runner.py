@@ -10,14 +10,16 @@ from __future__ import annotations
 import json
 import logging
 import os
+import re
 import signal
 import subprocess
 import sys
+import threading
 import time
 from collections.abc import Callable, Mapping, Sequence
 from dataclasses import dataclass, field
 from pathlib import Path
-from typing import Any
+from typing import IO, Any
 
 from crawler.sources import Source, load_sources, select_sources, url_source
 from db.store import RUN_COUNTERS, Store
@@ -157,9 +159,32 @@ def run_crawl(options: CrawlOptions, *, progress: ProgressCallback | None = None
     return CrawlResult(run_id=run_id, status=status, stats=stats, errors=row["error_counts"], returncodes=codes)
 
 
+_LOG_RECORD = re.compile(r"^\d{4}-\d{2}-\d{2} \d{2}:\d{2}:\d{2} \[[^\]]+\] [A-Z]+: ")
+
+
+def relay_log(stream: IO[str], out: IO[str], *, tracebacks: bool) -> None:
+    """Copy the child's log lines to `out`; tracebacks and other continuation lines only when asked."""
+    keep = False
+    for line in stream:
+        if _LOG_RECORD.match(line):
+            keep = True
+        elif not tracebacks and (line.startswith(("Traceback", "  ", "The above exception", "During handling"))
+                                 or not line.strip()):
+            keep = False
+        if keep or tracebacks:
+            out.write(line)
+            out.flush()
+
+
 def _run_child(argv: list[str], store: Store, run_id: int, progress: ProgressCallback | None,
                poll_seconds: float) -> int:
-    child = subprocess.Popen(argv, env=_child_env())
+    child = subprocess.Popen(argv, env=_child_env(), stderr=subprocess.PIPE, text=True, errors="replace")
+    assert child.stderr is not None
+    # Scrapy logs some download errors with a traceback: the user gets the one-line message (-vv: all)
+    relay = threading.Thread(target=relay_log, args=(child.stderr, sys.stderr),
+                             kwargs={"tracebacks": logging.getLogger().getEffectiveLevel() <= logging.DEBUG},
+                             daemon=True)
+    relay.start()
     try:
         while child.poll() is None:
             time.sleep(poll_seconds)
@@ -173,6 +198,7 @@ def _run_child(argv: list[str], store: Store, run_id: int, progress: ProgressCal
             child.send_signal(signal.SIGKILL)
             child.wait()
         raise
+    relay.join(timeout=5)
     if progress is not None:
         progress(read_run(store, run_id))
     return child.returncode

@@ -27,9 +27,7 @@ from scrapy.http import Response, TextResponse
 from scrapy.linkextractors import IGNORED_EXTENSIONS, LinkExtractor
 from scrapy.spidermiddlewares.httperror import HttpError
 from scrapy.exceptions import IgnoreRequest
-from twisted.internet.error import ConnectionRefusedError, DNSLookupError, TimeoutError as TwistedTimeoutError
 from twisted.python.failure import Failure
-from twisted.web._newclient import ResponseNeverReceived
 from w3lib.url import canonicalize_url as fingerprint_url
 
 from crawler import feeds
@@ -43,6 +41,23 @@ ERROR_PREFIX = STATS_PREFIX + "errors/"
 PDF_TYPES = ("application/pdf", "application/x-pdf")
 # letters are often PDFs, so unlike Scrapy's default we follow links to .pdf files
 _LINK_EXTENSIONS_DENIED = [e for e in IGNORED_EXTENSIONS if e != "pdf"]
+
+
+# Download failures by exception class name: Twisted's, and the wrappers newer Scrapy versions raise
+DOWNLOAD_ERRORS = {
+    "DNSLookupError": "dns", "CannotResolveHostError": "dns",
+    "TimeoutError": "timeout", "DownloadTimeoutError": "timeout",
+    "ConnectionRefusedError": "connection", "DownloadConnectionRefusedError": "connection",
+    "ResponseNeverReceived": "connection", "ConnectionLost": "connection", "ResponseFailed": "connection",
+    "DownloadFailedError": "connection", "ResponseDataLossError": "connection",
+}
+
+
+def download_error_category(exc: BaseException) -> str:
+    for cls in type(exc).__mro__:
+        if cls.__name__ in DOWNLOAD_ERRORS:
+            return DOWNLOAD_ERRORS[cls.__name__]
+    return "download"
 
 
 def utcnow() -> str:
@@ -165,15 +180,8 @@ class NewsSpider(scrapy.Spider):
             self.count("ignored")
             self.logger.info("not fetched (%s): %s", failure.getErrorMessage(), request.url)
             return
-        elif failure.check(DNSLookupError):
-            category = "dns"
-        elif failure.check(TwistedTimeoutError):
-            category = "timeout"
-        elif failure.check(ConnectionRefusedError, ResponseNeverReceived):
-            category = "connection"
         else:
-            category = "download"
-        if category in ("dns", "timeout", "connection", "download"):
+            category = download_error_category(failure.value)
             self.logger.warning("cannot fetch %s: %s", request.url, failure.getErrorMessage())
         self.count_error(category)
 

@@ -37,7 +37,7 @@ class _Progress:
 
     def __call__(self, row: dict[str, Any]) -> None:
         line = progress_line(row)
-        if line != self.last:
+        if line != self.last and any(row.get(key) for key, _ in PROGRESS_FIELDS):
             click.echo(("\r" + line + "  ") if self.tty else line, err=True, nl=not self.tty)
             self.last = line
 
