@@ -309,7 +309,7 @@ def search(store: Store, query: str, *, limit: int = 20, lang: str | None = None
         rows += [dict(r) for r in store.conn.execute(
             f"""SELECT 'article' AS type, a.id, a.id AS article_id, round(bm25(articles_fts), 3) AS rank, a.lang,
                        substr(a.published, 1, 10) AS published, a.title,
-                       snippet(articles_fts, 1, '[', ']', '…', 16) AS snippet, a.canonical_url AS url
+                       a.text AS snippet, a.canonical_url AS url
                 FROM articles_fts JOIN articles a ON a.id = articles_fts.rowid
                 WHERE articles_fts MATCH ?{lang_sql} ORDER BY bm25(articles_fts) LIMIT ?""",
             [match, *extra, limit])]
@@ -317,13 +317,40 @@ def search(store: Store, query: str, *, limit: int = 20, lang: str | None = None
         rows += [dict(r) for r in store.conn.execute(
             f"""SELECT 'claim' AS type, c.id, c.article_id, round(bm25(claims_fts), 3) AS rank, a.lang,
                        substr(a.published, 1, 10) AS published, a.title,
-                       snippet(claims_fts, 0, '[', ']', '…', 16) AS snippet, a.canonical_url AS url
+                       c.sentence AS snippet, a.canonical_url AS url
                 FROM claims_fts JOIN claims c ON c.id = claims_fts.rowid JOIN articles a ON a.id = c.article_id
                 WHERE claims_fts MATCH ?{lang_sql} ORDER BY bm25(claims_fts) LIMIT ?""",
             [match, *extra, limit])]
+    terms = query_terms(match)
     for row in rows:
-        row["snippet"] = unsegment(row["snippet"] or "", row["lang"])
+        row["snippet"] = make_snippet(row["snippet"] or "", terms)
     return rows
+
+
+def query_terms(match: str) -> list[str]:
+    """The quoted terms of an FTS5 expression made by `fts_query`."""
+    return [t.replace('""', '"') for t in re.findall(r'"((?:[^"]|"")*)"', match)]
+
+
+def make_snippet(text: str, terms: list[str], *, before: int = 30, width: int = 120) -> str:
+    """A window of the original text around the first match, matches marked [like this].
+
+    Built from the stored text, not FTS5's snippet(): the index holds jieba's search-mode segmentation,
+    whose overlapping sub-words would show up doubled ("第四 四季 季度").
+    """
+    patterns = [re.escape(t) if _CJK_RE.search(t) else rf"(?<![A-Za-z0-9]){re.escape(t)}(?![A-Za-z0-9])" for t in terms if t]
+    if not patterns:
+        return _one_line(text[:width])
+    finder = re.compile("|".join(sorted(patterns, key=len, reverse=True)), re.IGNORECASE)
+    first = finder.search(text)
+    start = max(0, (first.start() if first else 0) - before)
+    window = _one_line(text[start:start + width])
+    marked = _ADJACENT_MARKS.sub(r"\1", finder.sub(lambda m: f"[{m.group(0)}]", window))
+    return ("…" if start > 0 else "") + marked + ("…" if start + width < len(text) else "")
+
+
+def _one_line(text: str) -> str:
+    return " ".join(text.split())
 
 
 # -- entities --------------------------------------------------------------------------------------
@@ -373,6 +400,7 @@ _CJK = "\u3400-\u4dbf\u4e00-\u9fff\uf900-\ufaff\u3000-\u303f\uff00-\uffef"
 _CJK_GAP = re.compile(rf"(?<=[{_CJK}]) +(?=[{_CJK}])")
 # In Chinese text the index put spaces around every word; those next to a CJK character or a match
 # mark were not in the article.
+_CJK_RE = re.compile(f"[{_CJK}]")
 _ADJACENT_MARKS = re.compile(r"\]( ?)\[")
 _ZH_GAP = re.compile(rf"(?<=[{_CJK}\[\]]) +| +(?=[{_CJK}\[\]])")
 
