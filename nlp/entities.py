@@ -133,7 +133,8 @@ def is_not_entity(surface: str) -> bool:
 def normalise_surface(surface: str, label: str) -> str:
     """A canonical name for an entity no alias table knows: possessive and legal-form suffixes removed."""
     name = re.sub(r"\s+", " ", _POSSESSIVE.sub("", surface.strip()))
-    name = name.strip(" \"'“”‘’,.") if not name.endswith(".") else name.strip(" \"'“”‘’,")
+    # a final "." belongs to "Inc." / "Co." but not to a person's name at the end of a sentence
+    name = name.strip(" \"'“”‘’,") if label == "ORG" else name.strip(" \"'“”‘’,.")
     if label == "ORG":
         rules = entity_rules()
         changed = True
