@@ -37,6 +37,24 @@ def _alt(surfaces: list[str]) -> str:
     return "|".join(re.escape(s) for s in sorted(set(surfaces), key=len, reverse=True))
 
 
+def _spaced_alt(surfaces: list[str]) -> str:
+    """Like _alt, but a symbol after letters may be spaced: tokenised news writes 'hk $ 10' and 'c $ 300'."""
+    parts = []
+    for s in sorted(set(surfaces), key=len, reverse=True):
+        escaped = re.escape(s)
+        if re.fullmatch(r"[A-Za-z.]+[$]", s):
+            escaped = re.escape(s[:-1]) + r"\s?\$"
+        parts.append(escaped)
+    return "|".join(parts)
+
+
+def _cur_key(surface: str) -> str:
+    return re.sub(r"\s+", "", surface).lower()
+
+
+_SCALED_ONLY: set[str] = set()
+
+
 @dataclass(frozen=True)
 class _Token:
     start: int
@@ -54,6 +72,9 @@ class _Patterns:
     cur_suffix: re.Pattern[str]
     currencies: dict[str, tuple[str, float]]
     percent: re.Pattern[str]
+    percent_prefix: re.Pattern[str]
+    percent_fixed: re.Pattern[str]
+    percent_info: dict[str, tuple[str, str]]
     unit: re.Pattern[str]
     units: dict[str, str]
     duration: re.Pattern[str]
@@ -76,16 +97,20 @@ class _Patterns:
 
 def _number_pattern(lang: str) -> str:
     if lang == "zh":
-        return (rf"(?<![\d.])[-−]?{_ARABIC}(?:[{_ZH_SCALE_CHARS}]+)?(?![\d])"
-                rf"|[{_ZH_NUMERAL_CHARS}]+")
+        return (rf"(?<![\d.])(?:[-−]|负)?{_ARABIC}(?:[{_ZH_SCALE_CHARS}]+)?(?![\d])"
+                rf"|负?[{_ZH_NUMERAL_CHARS}]+")
     lex = lexicon()
     words = [w for w, (_, k) in lex.en.items() if k in ("digit", "tens", "hundred", "scale", "dozen")]
     word = _alt(words)
     scales = _alt(list(lex.scales_en_any))
     attached = _alt(list(lex.scales_en_attached))
+    multipliers = _alt([w for w, (_, k) in lex.en.items() if k in ("hundred", "scale", "dozen")])
+    fraction = rf"\d+\s\d+\s?/\s?\d+|\d+\s?/\s?\d+(?![\d/])"
     return (
-        rf"(?<![\w.,$€£¥]){_ARABIC}(?:\s?(?:{scales})\b|(?:{attached})(?![A-Za-z]))?(?![\d]|\.\d)"
-        rf"|(?i:\b(?:an?[\s-]+)?(?:{word})(?:(?:[\s-]+(?:and[\s-]+)?|[\s-]+and[\s-]+a[\s-]+)(?:{word}|half))*\b)"
+        rf"(?<![\w.,%/])(?:(?<![\d\s])-|−)?(?:{fraction}|{_ARABIC}(?:\s?(?:{scales})\b|(?:{attached})(?![A-Za-z]))?)"
+        rf"(?![\d]|\.\d|/\d)"
+        rf"|(?i:\b(?:(?:minus|negative)\s+)?(?:an?[\s-]+(?=(?:{multipliers})\b))?(?:{word})"
+        rf"(?:(?:[\s-]+(?:and[\s-]+)?|[\s-]+and[\s-]+a[\s-]+)(?:{word}|half))*\b)"
     )
 
 
@@ -97,15 +122,17 @@ def _patterns(lang: str) -> _Patterns:
         surface, iso, clang, position = row[:4]
         if clang not in ("any", lang):
             continue
-        key = surface if clang != "en" else surface.lower()
-        currencies[key] = (iso, float(column(row, 4, "1")))
+        currencies[_cur_key(surface)] = (iso, float(column(row, 4, "1")))
+        if column(row, 5) == "scaled":
+            _SCALED_ONLY.add(_cur_key(surface))
         if position in ("prefix", "both"):
             prefixes.append(surface)
         if position in ("suffix", "both"):
             suffixes.append(surface)
     boundary = r"(?![A-Za-z])" if lang == "en" else ""
-    cur_prefix = re.compile(rf"(?:{_alt(prefixes)})\s?$")
-    cur_suffix = re.compile(rf"^\s?(?i:{_alt(suffixes)}){boundary}" if lang == "en" else rf"^(?:{_alt(suffixes)})")
+    cur_prefix = re.compile(rf"(?<![A-Za-z])(?i:{_spaced_alt(prefixes)})\s?$")
+    cur_suffix = re.compile(rf"^[\s-]?(?i:{_spaced_alt(suffixes)}){boundary}" if lang == "en"
+                            else rf"^\s?(?:个)?(?i:{_spaced_alt(suffixes)})")
 
     units: dict[str, str] = {}
     cs, ci = [], []
@@ -127,7 +154,7 @@ def _patterns(lang: str) -> _Patterns:
         else:
             durations[surface] = dunit
     if lang == "en":
-        duration = re.compile(rf"^[\s-](?:(?:{_alt(qualifiers)})\s)?(?i:{_alt(list(durations))})\b(?!-old| old)")
+        duration = re.compile(rf"^[\s-]?(?:(?:{_alt(qualifiers)})\s)?(?i:{_alt(list(durations))})\b(?!-old| old)")
     else:
         duration = re.compile(rf"^(?:多)?(?:{_alt(list(durations))})")
 
@@ -166,8 +193,20 @@ def _patterns(lang: str) -> _Patterns:
         change_after = re.compile(r"(?!x)x")
     cue_inside = re.compile(rf"^(?:{_alt(inside)})") if inside else None
 
-    percent = re.compile(r"^\s?(?:%|(?i:percentage points?|per cent|percent|pct)\b)" if lang == "en"
-                         else r"^(?:%|个百分点)")
+    pct_suffix, pct_prefix, pct_fixed = [], [], []
+    percent_info: dict[str, tuple[str, str]] = {}
+    for row in read_tsv("percents.tsv"):
+        plang, surface, position, factor = row[:4]
+        if plang != lang:
+            continue
+        percent_info[surface.lower()] = (factor, column(row, 4))
+        guard = column(row, 5)
+        item = re.escape(surface) + (rf"(?!{guard})" if guard else "") + (r"(?![A-Za-z])" if lang == "en" else "")
+        {"suffix": pct_suffix, "prefix": pct_prefix, "fixed": pct_fixed}[position].append((len(surface), item))
+    by_len = lambda items: "|".join(i for _, i in sorted(items, reverse=True))  # noqa: E731
+    percent = re.compile(rf"^\s?(?i:{by_len(pct_suffix)})(?![0-9A-Fa-f]{{2}})")
+    percent_prefix = re.compile(rf"(?:{by_len(pct_prefix)})$") if pct_prefix else re.compile(r"(?!x)x")
+    percent_fixed = re.compile(rf"(?:{by_len(pct_fixed)})") if pct_fixed else re.compile(r"(?!x)x")
 
     num = _number_pattern(lang)
     ranks = []
@@ -190,7 +229,8 @@ def _patterns(lang: str) -> _Patterns:
             multiples.append((re.compile(pattern.replace("{N}", f"(?P<n>{num})")), value))
     cur = _alt(prefixes)
     range_gap = re.compile(rf"^(?:%|\s?percent)?\s*(?:-|–|—|~|～|to|and|至|到)\s*(?:{cur})?\s?$")
-    return _Patterns(re.compile(num), cur_prefix, cur_suffix, currencies, percent, unit, units, duration,
+    return _Patterns(re.compile(num), cur_prefix, cur_suffix, currencies, percent, percent_prefix, percent_fixed,
+                     percent_info, unit, units, duration,
                      durations, count_noun, nouns, measures, cue_before, cue_after, cue_inside, cue_roles,
                      change_before, change_after, change_roles, ranks, rank_block, multiples, range_gap)
 
@@ -216,7 +256,9 @@ def _find(original: str, text: str, lang: str) -> list[Figure]:
     def free(s: int, e: int) -> bool:
         return all(e <= a or s >= b for a, b in taken)
 
-    for fig in _ranks(text, lang, p) + _multiples(text, lang, p):
+    fixed = [Figure(text=m.group(0), kind="percent", value=float(p.percent_info[m.group(0).lower()][0]),
+                    start=m.start(), end=m.end()) for m in p.percent_fixed.finditer(text)]
+    for fig in fixed + _ranks(text, lang, p) + _multiples(text, lang, p):
         if free(fig.start, fig.end):
             figures.append(fig)
             taken.append((fig.start, fig.end))
@@ -255,6 +297,9 @@ def _tokens(text: str, lang: str, p: _Patterns) -> list[_Token]:
             # a run like "一千亿点" or "十个" boundary noise: trim trailing 点
             while surface.endswith("点"):
                 surface, e = surface[:-1], e - 1
+        if lang == "zh" and len(surface) > 1 and surface[-1] in "千百万" and p.unit.match(text[e - 1:e + 4]) \
+                and not p.unit.match(text[e:e + 4]):
+            surface, e = surface[:-1], e - 1  # "12千米" is 12 km, not 12000 米
         if not surface or (lang == "zh" and text[s - 1:s] == "第"):
             continue  # 第N is an ordinal: a rank (found above) or a period (第四季度), never a plain number
         value = parse_number(surface)
@@ -308,16 +353,23 @@ def _classify(text: str, lang: str, p: _Patterns, tok: _Token, upper_tok: _Token
             end += inside.end()
 
     m = None
-    if lang == "zh" and before.endswith("百分之"):
-        kind, start = "percent", start - 3
+    cur_m = p.cur_suffix.match(after)
+    if cur_m and _cur_key(cur_m.group(0).strip(" -个")) in _SCALED_ONLY and not (tok.scaled or (upper_tok and upper_tok.scaled)):
+        cur_m = None  # "25 pounds" is a weight; "20 million pounds" is money
+    if (pm := p.percent_prefix.search(before)):
+        factor_text, unit = p.percent_info[pm.group(0).lower()]
+        kind, start, factor = "percent", start - len(pm.group(0)), float(factor_text)
+        unit = unit or None
     elif (m := p.percent.match(after)):
         kind = "percent"
-        unit = "percentage_point" if ("point" in m.group(0) or "百分点" in m.group(0)) else None
+        factor_text, unit = p.percent_info.get(m.group(0).strip().lower(), ("1", ""))
+        unit = unit or None
+        factor = (10.0 if value < 10 else 1.0) if factor_text == "tenths_or_digits" else float(factor_text)
         end += m.end()
-    elif (m := p.cur_suffix.match(after)):
+    elif cur_m:
+        m = cur_m
         kind = "money"
-        key = m.group(0).strip()
-        unit, factor = p.currencies.get(key if lang == "zh" else key.lower(), p.currencies.get(key, ("", 1.0)))
+        unit, factor = p.currencies.get(_cur_key(m.group(0).strip(" -个")), ("", 1.0))
         end += m.end()
         # "人民币1000亿元": a prefix currency as well
         if (pm := p.cur_prefix.search(before)):
@@ -325,7 +377,7 @@ def _classify(text: str, lang: str, p: _Patterns, tok: _Token, upper_tok: _Token
     elif (pm := p.cur_prefix.search(before)):
         kind = "money"
         sym = pm.group(0).strip()
-        unit, factor = p.currencies.get(sym, p.currencies.get(sym.lower(), ("", 1.0)))
+        unit, factor = p.currencies.get(_cur_key(sym), ("", 1.0))
         start -= len(pm.group(0))
         sm = re.match(r"^\s?(?:" + "|".join(re.escape(s) for s in ("RMB", "CNY", "人民币", "元")) + ")", after)
         if sm and unit in ("CNY", "JPY") and sym in ("¥", "RMB", "CNY"):
