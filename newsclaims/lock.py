@@ -41,7 +41,7 @@ class LockBusy(NewsclaimsError):
     def __init__(self, path: Path, holder: LockInfo | None) -> None:
         self.path = path
         self.holder = holder
-        who = holder.describe() if holder else "another process (no details recorded yet)"
+        who = holder.describe() if holder else "another process that recorded no details (e.g. flock(1), or one just starting)"
         super().__init__(f"the database is busy: {path} is held by {who}")
 
 
