@@ -343,7 +343,7 @@ def make_snippet(text: str, terms: list[str], *, before: int = 30, width: int = 
         return _one_line(text[:width])
     finder = re.compile("|".join(sorted(patterns, key=len, reverse=True)), re.IGNORECASE)
     first = finder.search(text)
-    start = max(0, (first.start() if first else 0) - before)
+    start = max(0, min((first.start() if first else 0) - before, len(text) - width))
     window = _one_line(text[start:start + width])
     marked = _ADJACENT_MARKS.sub(r"\1", finder.sub(lambda m: f"[{m.group(0)}]", window))
     return ("…" if start > 0 else "") + marked + ("…" if start + width < len(text) else "")
