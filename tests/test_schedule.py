@@ -23,7 +23,7 @@ import pytest
 from db.store import Store
 from newsclaims.config import PACKAGE_DIR, REPO_DIR
 from newsclaims.errors import ConfigError
-from newsclaims.lock import LockBusy, RunLock, inherited_lock, lock_path_for
+from newsclaims.lock import LockBusy, RunLock, database_run_lock, inherited_lock, lock_path_for
 from newsclaims.scheduler import Scheduler, parse_duration, run_command
 
 PY = sys.executable
@@ -190,6 +190,24 @@ def test_scheduler_child_inherits_the_lock(tmp_path: Path) -> None:
     assert isinstance(seen["busy_child_pid"], int) and seen["busy_child_pid"] > 0  # the lock names the child
     assert not inherited_lock(db)  # this test process holds nothing
     assert lock_path_for(db).read_text() == ""
+
+
+def test_database_run_lock_for_manual_commands(tmp_path: Path) -> None:
+    """What `crawl`/`run` use: their own lock when started by hand, the inherited one under the scheduler."""
+    db, out = tmp_path / "a.db", tmp_path / "child.txt"
+    with database_run_lock(db, command="run") as lock:
+        assert lock is not None and lock.held
+        with pytest.raises(LockBusy, match="`run` pid"):
+            with database_run_lock(db):
+                pass
+    assert lock_path_for(db).read_text() == ""
+    child = py_child(f"""
+        from newsclaims.lock import database_run_lock
+        with database_run_lock({str(db)!r}) as lock:
+            open({str(out)!r}, "w").write("inherited" if lock is None else "own lock")
+    """)
+    assert Scheduler(str(db), child, every=1, max_runs=1).run() == 0
+    assert out.read_text() == "inherited"
 
 
 def test_scheduler_skips_a_run_while_another_process_holds_the_lock(tmp_path: Path,
