@@ -28,6 +28,8 @@ class PageRules:
     listing_min_headlines: int
     listing_headline_text_ratio: float
     listing_text_is_links_share: float
+    listing_min_linked_headings: int
+    linked_heading_text_chars: int
     listing_path_segments: frozenset[str]
     error_patterns: tuple[re.Pattern, ...]
 
@@ -45,6 +47,8 @@ def page_rules() -> PageRules:
         listing_min_headlines=raw["listing_min_headlines"],
         listing_headline_text_ratio=raw["listing_headline_text_ratio"],
         listing_text_is_links_share=raw["listing_text_is_links_share"],
+        listing_min_linked_headings=raw["listing_min_linked_headings"],
+        linked_heading_text_chars=raw["linked_heading_text_chars"],
         listing_path_segments=frozenset(raw["listing_path_segments"]),
         error_patterns=tuple(re.compile(p, re.IGNORECASE) for p in raw["error_patterns"]),
     )
@@ -95,6 +99,12 @@ def non_article_reason(
         return "listing page"
     if declared_article:
         return None
+    linked_headings = len(tree.xpath("//*[self::h2 or self::h3 or self::h4][.//a[@href]]"))
+    if (
+        linked_headings >= rules.listing_min_linked_headings
+        and size < linked_headings * rules.linked_heading_text_chars
+    ):
+        return "listing page"
     path_segments = {seg.lower() for seg in urlsplit(url).path.split("/") if seg}
     if path_segments & rules.listing_path_segments and len(headlines) >= rules.listing_min_headlines // 2:
         return "listing page"

@@ -34,6 +34,28 @@ class PdfError(ValueError):
     """The bytes are not a PDF we can read."""
 
 
+_SENTENCE_END = tuple(".!?:;。！？：；”\"')")
+_CJK_END = re.compile(r"[\u3000-\u9fff\uff00-\uffef]$")
+# A line at least this share of the page's longest line was wrapped by the layout, not ended by the writer.
+_WRAPPED_LINE_SHARE = 0.75
+
+
+def reflow(lines: list[str]) -> list[str]:
+    """Join lines the PDF layout wrapped back into paragraphs (sentence splitters need whole sentences)."""
+    if not lines:
+        return []
+    width = max(len(line) for line in lines)
+    paragraphs = [lines[0]]
+    for prev, line in zip(lines, lines[1:]):
+        wrapped = len(prev) >= _WRAPPED_LINE_SHARE * width and not prev.endswith(_SENTENCE_END)
+        if wrapped:
+            joiner = "" if _CJK_END.search(prev) else " "
+            paragraphs[-1] = paragraphs[-1] + joiner + line
+        else:
+            paragraphs.append(line)
+    return paragraphs
+
+
 def _letter_date(line: str) -> str | None:
     m = _MONTH_ONLY.match(line)
     if m:  # a month and year only ("April 2014"): the month is the most precise thing we know
@@ -73,8 +95,9 @@ def read_pdf(body: bytes) -> PdfFields:
         info = dict(reader.metadata or {})
     except (PdfReadError, ValueError, KeyError, TypeError, OSError, AssertionError) as exc:
         raise PdfError(f"unreadable PDF: {exc}") from exc
-    lines = [ln.strip() for page in pages for ln in page.splitlines()]
-    lines = [ln for ln in lines if ln]
+    lines = []
+    for page in pages:
+        lines.extend(reflow([ln.strip() for ln in page.splitlines() if ln.strip()]))
     text = "\n".join(lines)
     first_page = [ln.strip() for ln in (pages[0] if pages else "").splitlines() if ln.strip()]
 
