@@ -25,7 +25,7 @@ log = logging.getLogger(__name__)
 _FULLWIDTH = str.maketrans("０１２３４５６７８９％．，－＄", "0123456789%.,-$")
 
 _ARABIC = r"(?:\d{1,3}(?:,\d{3})+(?!\d)|\d+)(?:\.\d+)?"
-_ZH_NUMERAL_CHARS = "零〇一二三四五六七八九十百千万亿两兩壹贰貳叁肆伍陆陸柒捌玖拾佰仟廿萬億点"
+_ZH_NUMERAL_CHARS = "零〇一二三四五六七八九十百千万亿两兩壹贰貳叁參肆伍陆陸柒捌玖拾佰仟廿萬億点點"
 _ZH_SCALE_CHARS = "十百千万亿萬億"
 _ZH_YEAR_CONTEXT = re.compile(r"^(?:第|[一二三四1-4]季|上半年|下半年|前三季|全年|年底|年初|年末|年中|\d+月|[一二三四五六七八九十]+月|度)")
 _CLAUSE_BREAK = {"en": re.compile(r"[.;:!?\n]\s|[,;\n]|[“”\"]"), "zh": re.compile(r"[，。；;！？!?\n、“”：,]")}
@@ -105,9 +105,9 @@ def _number_pattern(lang: str) -> str:
     scales = _alt(list(lex.scales_en_any))
     attached = _alt(list(lex.scales_en_attached))
     multipliers = _alt([w for w, (_, k) in lex.en.items() if k in ("hundred", "scale", "dozen")])
-    fraction = rf"\d+\s\d+\s?/\s?\d+|\d+\s?/\s?\d+(?![\d/])"
+    fraction = rf"\d+\s\d+\s?/\s?\d+|\d+\s?/\s?\d+(?![\d/])|\d+(?:\.\d+)?e[-+]?\d+\b"
     return (
-        rf"(?<![\w.,%/])(?:(?<![\d\s])-|−)?(?:{fraction}|{_ARABIC}(?:\s?(?:{scales})\b|(?:{attached})(?![A-Za-z]))?)"
+        rf"(?<![\w.,%/])(?:(?<![\w.])-|−)?(?:{fraction}|{_ARABIC}(?:\s?(?:{scales})\b|(?:{attached})(?![A-Za-z]))?)"
         rf"(?![\d]|\.\d|/\d)"
         rf"|(?i:\b(?:(?:minus|negative)\s+)?(?:an?[\s-]+(?=(?:{multipliers})\b))?(?:{word})"
         rf"(?:(?:[\s-]+(?:and[\s-]+)?|[\s-]+and[\s-]+a[\s-]+)(?:{word}|half))*\b)"
@@ -142,7 +142,7 @@ def _patterns(lang: str) -> _Patterns:
         units[surface if case == "cs" else surface.lower()] = unit
         (cs if case == "cs" else ci).append(surface)
     unit_alt = "|".join(x for x in (_alt(cs), f"(?i:{_alt(ci)})" if ci else "") if x)
-    unit = re.compile(rf"^[\s-]?(?:{unit_alt})(?![A-Za-z0-9])" if lang == "en" else rf"^\s?(?:{unit_alt})")
+    unit = re.compile(rf"^[\s-]?(?:{unit_alt})(?![A-Za-z0-9]|-\w)" if lang == "en" else rf"^\s?(?:{unit_alt})")
 
     durations: dict[str, str] = {}
     qualifiers = []
@@ -204,8 +204,10 @@ def _patterns(lang: str) -> _Patterns:
         item = re.escape(surface) + (rf"(?!{guard})" if guard else "") + (r"(?![A-Za-z])" if lang == "en" else "")
         {"suffix": pct_suffix, "prefix": pct_prefix, "fixed": pct_fixed}[position].append((len(surface), item))
     by_len = lambda items: "|".join(i for _, i in sorted(items, reverse=True))  # noqa: E731
-    percent = re.compile(rf"^\s?(?i:{by_len(pct_suffix)})(?![0-9A-Fa-f]{{2}})")
-    percent_prefix = re.compile(rf"(?:{by_len(pct_prefix)})$") if pct_prefix else re.compile(r"(?!x)x")
+    percent = re.compile(rf"^\s{{0,4}}(?i:{by_len(pct_suffix)})(?![0-9A-Fa-f]{{2}})")
+    # "五百分之2.2" is a fraction of 500, not a percent: no numeral right before the prefix
+    percent_prefix = (re.compile(rf"(?<![{_ZH_NUMERAL_CHARS}\d])(?:{by_len(pct_prefix)})$") if pct_prefix
+                      else re.compile(r"(?!x)x"))
     percent_fixed = re.compile(rf"(?:{by_len(pct_fixed)})") if pct_fixed else re.compile(r"(?!x)x")
 
     num = _number_pattern(lang)
@@ -228,7 +230,7 @@ def _patterns(lang: str) -> _Patterns:
         if mlang == lang:
             multiples.append((re.compile(pattern.replace("{N}", f"(?P<n>{num})")), value))
     cur = _alt(prefixes)
-    range_gap = re.compile(rf"^(?:%|\s?percent)?\s*(?:-|–|—|~|～|to|and|至|到)\s*(?:{cur})?\s?$")
+    range_gap = re.compile(rf"^(?P<u>\s?[^\d\s]{{1,12}}?)??(?:-\s)?\s*(?:-|–|—|~|～|to|and|至|到)\s*(?:{cur})?\s?$")
     return _Patterns(re.compile(num), cur_prefix, cur_suffix, currencies, percent, percent_prefix, percent_fixed,
                      percent_info, unit, units, duration,
                      durations, count_noun, nouns, measures, cue_before, cue_after, cue_inside, cue_roles,
@@ -303,6 +305,9 @@ def _tokens(text: str, lang: str, p: _Patterns) -> list[_Token]:
         if not surface or (lang == "zh" and text[s - 1:s] == "第"):
             continue  # 第N is an ordinal: a rank (found above) or a period (第四季度), never a plain number
         value = parse_number(surface)
+        while value is None and lang == "zh" and chinese and len(surface) > 1:
+            surface, e = surface[:-1], e - 1  # "七十百分位": the numeral is the longest prefix that parses
+            value = parse_number(surface)
         if value is None:
             continue
         digits = re.sub(r"[^\d]", "", surface) if not chinese else ""
@@ -316,8 +321,12 @@ def _tokens(text: str, lang: str, p: _Patterns) -> list[_Token]:
 
 def _is_range(text: str, a: _Token, b: _Token, p: _Patterns) -> bool:
     gap = text[a.end:b.start]
-    if not p.range_gap.match(gap) or len(gap) > 8:
+    m = p.range_gap.match(gap)
+    if not m or len(gap) > 16:
         return False
+    unit = (m.group("u") or "").strip()
+    if unit and not text[b.end:b.end + 20].lstrip().startswith(unit):
+        return False  # "5 mg to 7 kg" or "3 years and 5%" are not ranges
     left = text[max(0, a.start - 12):a.start].lower()
     if re.search(r"from\s*\W?\s*$", left):
         return False  # "rose from 5% to 7%" is a change, not a range

@@ -119,7 +119,9 @@ def _recognizers_hit(case: dict[str, Any], result: dict[str, Any], kind: str, la
     expected *= _SUBUNIT.get(resolution.get("unit", ""), 1.0)
     iso = resolution.get("isoCurrency")
     for f in figures:
-        if f.kind != kind or not _overlaps(f, start, end) or not _close(f.value, expected):
+        # a range ("5-20%") answers for both of its ends
+        if f.kind != kind or not _overlaps(f, start, end) or not any(
+                _close(v, expected) for v in (f.value, f.lower, f.upper)):
             continue
         if kind == "money" and iso and f.unit != iso:
             continue
