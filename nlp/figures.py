@@ -22,10 +22,11 @@ from nlp.records import Figure
 log = logging.getLogger(__name__)
 
 # Full-width digits and signs -> ASCII, one character for one so offsets stay valid.
-_FULLWIDTH = str.maketrans("０１２３４５６７８９％．，－＄", "0123456789%.,-$")
+# The Chinese comma "，" stays: it separates clauses, never thousands.
+_FULLWIDTH = str.maketrans("０１２３４５６７８９％．－＄", "0123456789%.-$")
 
 _ARABIC = r"(?:\d{1,3}(?:,\d{3})+(?!\d)|\d+)(?:\.\d+)?"
-_ZH_NUMERAL_CHARS = "零〇一二三四五六七八九十百千万亿两兩壹贰貳叁參肆伍陆陸柒捌玖拾佰仟廿萬億点點"
+_ZH_NUMERAL_CHARS = "零〇一二三四五六七八九十百千万亿兆两兩壹贰貳叁參肆伍陆陸柒捌玖拾佰仟廿萬億点點"
 _ZH_SCALE_CHARS = "十百千万亿萬億"
 _ZH_YEAR_CONTEXT = re.compile(r"^(?:第|[一二三四1-4]季|上半年|下半年|前三季|全年|年底|年初|年末|年中|\d+月|[一二三四五六七八九十]+月|度)")
 _CLAUSE_BREAK = {"en": re.compile(r"[.;:!?\n]\s|[,;\n]|[“”\"]"), "zh": re.compile(r"[，。；;！？!?\n、“”：,]")}
@@ -299,7 +300,7 @@ def _tokens(text: str, lang: str, p: _Patterns) -> list[_Token]:
             # a run like "一千亿点" or "十个" boundary noise: trim trailing 点
             while surface.endswith("点"):
                 surface, e = surface[:-1], e - 1
-        if lang == "zh" and len(surface) > 1 and surface[-1] in "千百万" and p.unit.match(text[e - 1:e + 4]) \
+        if lang == "zh" and len(surface) > 1 and surface[-1] in "千百万兆" and p.unit.match(text[e - 1:e + 4]) \
                 and not p.unit.match(text[e:e + 4]):
             surface, e = surface[:-1], e - 1  # "12千米" is 12 km, not 12000 米
         if not surface or (lang == "zh" and text[s - 1:s] == "第"):
@@ -380,8 +381,9 @@ def _classify(text: str, lang: str, p: _Patterns, tok: _Token, upper_tok: _Token
         kind = "money"
         unit, factor = p.currencies.get(_cur_key(m.group(0).strip(" -个")), ("", 1.0))
         end += m.end()
-        # "人民币1000亿元": a prefix currency as well
-        if (pm := p.cur_prefix.search(before)):
+        # "人民币1000亿元": a prefix currency as well (but not the suffix of the figure before: "4人民币5美元")
+        pm = p.cur_prefix.search(before)
+        if pm and not re.search(rf"[\d{_ZH_NUMERAL_CHARS}]\s?$", before[:pm.start()]):
             start -= len(pm.group(0))
     elif (pm := p.cur_prefix.search(before)):
         kind = "money"

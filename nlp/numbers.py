@@ -53,6 +53,9 @@ ARABIC = r"(?:\d{1,3}(?:,\d{3})+|\d+)(?:\.\d+)?|\.\d+"
 _ARABIC_RE = re.compile(rf"[-−]?(?:{ARABIC})")
 _FRACTION_RE = re.compile(r"(\d+)\s*/\s*(\d+)")
 _MIXED_FRACTION_RE = re.compile(r"(\d+)\s+(\d+)\s*/\s*(\d+)")
+_POWER_RE = re.compile(r"(-?\d+(?:\.\d+)?)\^([-+]*)(\d+(?:\.\d+)?)")
+_SCIENTIFIC_RE = re.compile(r"-?\d+(?:\.\d+)?e[-+]?\d+")
+_SPACED_THOUSANDS_RE = re.compile(r"-?\d{1,3}(?: \d{3})+(?:\.\d+)?")
 
 
 def normalize(text: str) -> str:
@@ -93,6 +96,16 @@ def _parse_en(s: str) -> float | None:
     m = _FRACTION_RE.fullmatch(low)
     if m:
         return int(m.group(1)) / int(m.group(2))
+    m = _POWER_RE.fullmatch(low)
+    if m:
+        # "2.5^-1", "-1.1^--23": every minus before the exponent flips its sign
+        base, signs, exponent = m.group(1), m.group(2), float(m.group(3))
+        sign = -1.0 if base.startswith("-") else 1.0
+        return sign * abs(float(base)) ** (exponent * (-1) ** signs.count("-"))
+    if _SCIENTIFIC_RE.fullmatch(low):
+        return float(low)
+    if _SPACED_THOUSANDS_RE.fullmatch(low):
+        return float(low.replace(" ", ""))
     # digits with a scale: "1.2bn", "$5m" minus the currency, "3 million", "5k"
     m = re.fullmatch(rf"([-]?(?:{ARABIC}))\s*([a-zA-Z]+)?", s.replace("−", "-"))
     if m:
@@ -100,15 +113,85 @@ def _parse_en(s: str) -> float | None:
         suffix = m.group(2)
         if not suffix:
             return value
-        mult = lex.scales_en_attached.get(suffix) if s[m.end(1):m.start(2)] == "" else None
-        mult = mult or lex.scales_en_any.get(suffix.lower())
+        # the caller says this is a number, so "2.5 m" is 2.5 million here (find_figures is stricter)
+        mult = lex.scales_en_attached.get(suffix) or lex.scales_en_any.get(suffix.lower())
         if mult is None:
             mult = _en_words([suffix.lower()])
             if mult is None:
                 return None
         return value * mult
     words = [w for w in re.split(r"[\s\-]+", low.replace(",", " ")) if w]
-    return _en_words(words)
+    sign = 1.0
+    if words and words[0] in ("minus", "negative"):
+        sign, words = -1.0, words[1:]
+    value = _en_fraction(words)
+    if value is None:
+        value = _en_words(words)
+    return None if value is None else sign * value
+
+
+def _en_fraction(words: list[str]) -> float | None:
+    """Fractions in words: 'one over three', 'two thirds of a million', 'five and a quarter',
+    'one million and a half', 'three twenty-firsts', 'half a dozen'."""
+    if not words:
+        return None
+    for sep in (["over"], ["out", "of"], ["of", "a"], ["of", "an"]):
+        for i in range(1, len(words) - len(sep) + 1):
+            if words[i:i + len(sep)] == sep:
+                left, right = _en_any(words[:i]), _en_any(words[i + len(sep):])
+                if left is None or right is None:
+                    return None
+                if sep[0] == "of":
+                    return left * right  # "two thirds of a million"
+                return left / right if right else None
+    if words[0] in ("half", "quarter") and len(words) > 1:
+        rest = words[2:] if words[1] in ("a", "an") else words[1:]
+        value = _en_words(rest)
+        return value * (0.5 if words[0] == "half" else 0.25) if value is not None else None
+    if "and" in words:
+        i = len(words) - 1 - words[::-1].index("and")
+        frac = _en_simple_fraction(words[i + 1:])
+        whole_words = words[:i]
+        if frac is not None and whole_words:
+            whole = _en_any(whole_words)
+            if whole is None:
+                return None
+            last = lexicon().en.get(whole_words[-1], (0.0, ""))
+            # "one million and a half" = 1.5 million: the fraction is of the last scale
+            return whole + frac * (last[0] if last[1] == "scale" else 1.0)
+        return None
+    return _en_simple_fraction(words)
+
+
+def _en_any(words: list[str]) -> float | None:
+    if len(words) == 1 and _ARABIC_RE.fullmatch(words[0]):
+        return parse_arabic(words[0])
+    return _en_fraction(words) if words and words[-1].rstrip("s") in lexicon().en_ordinals else _en_words(words)
+
+
+def _en_simple_fraction(words: list[str]) -> float | None:
+    """'three fifths', 'a hundred trillionths', 'twenty twenty-fifths' (the denominator is an ordinal)."""
+    if len(words) < 2:
+        return None
+    lex = lexicon()
+    last = words[-1]
+    den = lex.en_ordinals.get(last) or lex.en_ordinals.get(last[:-1] if last.endswith("s") else "")
+    entry = lex.en.get(last, (0.0, ""))
+    if entry[1] == "fraction_den":
+        den = entry[0]  # half, quarters
+    if not den:
+        return None
+    rest = words[:-1]
+    tens = lex.en.get(rest[-1], (0.0, ""))
+    if tens[1] == "tens" and len(rest) > 1 and den < 10:
+        den += tens[0]  # "thirty fifths" = 1/35
+        rest = rest[:-1]
+    if den < 2:
+        return None
+    if rest in (["a"], ["an"]):
+        return 1 / den
+    num = _en_any(rest) if rest and rest[0] not in ("a", "an") else (_en_words(rest[1:]) if len(rest) > 1 else None)
+    return num / den if num is not None else None
 
 
 def _en_words(words: list[str]) -> float | None:
@@ -210,6 +293,20 @@ def parse_ordinal(text: str) -> int | None:
 
 def _parse_zh(s: str) -> float | None:
     s = s.replace("−", "-")
+    s = re.sub(r"\s+", "", s)  # "一百 五 十 二"
+    s = re.sub(r"(?<=\d),(?=\d{3})", "", s)
+    s = re.sub("(?<=.)[多余几幾]", "", s)  # "一千多万" = at least 10,000,000: the bound is the figure's business
+    if "又" in s:
+        whole_text, frac_text = s.split("又", 1)
+        whole, frac = _parse_zh(whole_text), _parse_zh(frac_text)
+        if whole is None or frac is None:
+            return None
+        return whole + (frac if whole >= 0 else -frac)
+    if s.endswith("打") and len(s) > 1:
+        dozens = _parse_zh(s[:-1])
+        return None if dozens is None else dozens * 12
+    if s.startswith("半") and len(s) == 2 and lexicon().zh.get(s[1], (0, ""))[1] == "zh_small":
+        return 0.5 * lexicon().zh[s[1]][0]
     sign = 1.0
     lex = lexicon().zh
     if s[0] in "-" or lex.get(s[0], (0, ""))[1] == "sign":
@@ -218,10 +315,10 @@ def _parse_zh(s: str) -> float | None:
         return None
     if "分之" in s:
         den_text, num_text = s.split("分之", 1)
-        num = _parse_zh_unsigned(num_text)
+        num = _parse_zh(num_text) if num_text else None
         # "百分之" / "千分之": a bare unit is the denominator
         bare = lex.get(den_text)
-        den = bare[0] if bare and bare[1] == "zh_small" else _parse_zh_unsigned(den_text) if den_text else None
+        den = bare[0] if bare and bare[1] in ("zh_small", "zh_big") else _parse_zh(den_text) if den_text else None
         if num is None or not den:
             return None
         return sign * num / den
@@ -348,7 +445,8 @@ def _zh_integer(s: str) -> float | None:
                 return None
             if number is None:
                 # a bare 十 may open a group ("十一", "一百十一"); bare 百/千 may not ("百十一")
-                if value != 10 and not after_zero:
+                # a bare 十 may open a group ("十一"), bare 百/千 only the whole number ("千三" = 1300)
+                if value != 10 and not after_zero and (section or total):
                     return None
                 number = 1.0
             section += number * value
@@ -360,6 +458,10 @@ def _zh_integer(s: str) -> float | None:
             decimal = False
             continue
         if kind == "zh_big":
+            if number is None and section == 0 and total:
+                total *= value  # "四万万" = 4 * 10^4 * 10^4
+                last_unit = value
+                continue
             section += number or 0.0
             if section == 0 and total == 0:
                 return None
