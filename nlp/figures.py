@@ -300,8 +300,8 @@ def _tokens(text: str, lang: str, p: _Patterns) -> list[_Token]:
             # a run like "一千亿点" or "十个" boundary noise: trim trailing 点
             while surface.endswith("点"):
                 surface, e = surface[:-1], e - 1
-        if lang == "zh" and len(surface) > 1 and surface[-1] in "千百万兆" and p.unit.match(text[e - 1:e + 4]) \
-                and not p.unit.match(text[e:e + 4]):
+        if lang == "zh" and len(surface) > 1 and surface[-1] in "千百万兆" and \
+                _match_len(p.unit, text[e - 1:e + 5]) > _match_len(p.unit, text[e:e + 5]):
             surface, e = surface[:-1], e - 1  # "12千米" is 12 km, not 12000 米
         if not surface or (lang == "zh" and text[s - 1:s] == "第"):
             continue  # 第N is an ordinal: a rank (found above) or a period (第四季度), never a plain number
@@ -398,6 +398,8 @@ def _classify(text: str, lang: str, p: _Patterns, tok: _Token, upper_tok: _Token
         surf = m.group(0).strip(" -")
         unit = p.units.get(surf, p.units.get(surf.lower()))
         end += m.end()
+        if lang == "zh" and text[end:end + 1] == "半":
+            value, end = value + 0.5, end + 1  # "两米半" = 2.5 m
     elif (m := p.duration.match(after)) and not _is_year(tok, text, end, lang):
         kind = "duration"
         word = m.group(0).strip(" -多").lower().split()[-1]
@@ -434,6 +436,11 @@ def _classify(text: str, lang: str, p: _Patterns, tok: _Token, upper_tok: _Token
         upper = upper_tok.value * factor
     return Figure(text=text[start:end], kind=kind, value=_clean(value), start=start, end=end, unit=unit,
                   approx=approx, lower=_clean(lower), upper=_clean(upper))
+
+
+def _match_len(pattern: re.Pattern[str], text: str) -> int:
+    m = pattern.match(text)
+    return len(m.group(0)) if m else 0
 
 
 def _apply_cue(role: str | None, value: float, approx: bool, lower: float | None,
