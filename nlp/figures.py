@@ -422,6 +422,8 @@ def _classify(text: str, lang: str, p: _Patterns, tok: _Token, upper_tok: _Token
         role = p.cue_roles.get(bm.group(0).strip().lower())
         start -= len(bm.group(0))
         approx, lower, upper = _apply_cue(role, value, approx, lower, upper)
+    if upper_tok is not None and (bw := re.search(r"(?i)\bbetween\s+$|介于$|在$", text[max(0, start - 10):start])):
+        start -= len(bw.group(0))  # "between $850 million and $900 million" is one figure
     am = p.cue_after.match(text[end:end + 12])
     if am:
         role = p.cue_roles.get(am.group(0).strip().lower())
