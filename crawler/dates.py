@@ -185,6 +185,10 @@ def htmldate_date(tree: lxml_html.HtmlElement, url: str | None) -> str | None:
     return found or None
 
 
+def _not_padded_year(found: str | None) -> str | None:
+    return None if found and found.endswith("-01-01") else found
+
+
 def find_published(
     tree: lxml_html.HtmlElement,
     json_ld: Iterable[dict],
@@ -200,8 +204,12 @@ def find_published(
     """
     structured = structured_date(tree, json_ld)
     if lang == "zh":
-        return structured or visible_date(header_text) or htmldate_date(tree, url)
+        return structured or visible_date(header_text) or _not_padded_year(htmldate_date(tree, url))
     found = htmldate_date(tree, url)
+    if found and _not_padded_year(found) is None and not (structured and structured.startswith(found)):
+        # htmldate pads a bare year (a copyright line, say) to January 1st: that is no publication date,
+        # and a wrong one would mislead every deadline resolved against it.
+        found = None
     if found:
         # Keep the structured timestamp (time and offset) when it names the same day.
         return structured if structured and structured[:10] == found else found
