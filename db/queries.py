@@ -187,12 +187,17 @@ def resolve_entity(store: Store, name: str) -> list[str]:
     return names
 
 
-def claims_query(store: Store, flt: ClaimFilter, *, columns: str = _CLAIM_SELECT) -> tuple[str, list[Any]]:
-    """SQL and bound parameters for the claims matching a filter, newest deadline-less last."""
+BY_DEADLINE = "c.deadline IS NULL, c.deadline, a.published, c.id"
+
+
+def claims_query(store: Store, flt: ClaimFilter, *, columns: str = _CLAIM_SELECT,
+                 order: str = BY_DEADLINE) -> tuple[str, list[Any]]:
+    """SQL and bound parameters for the claims matching a filter (by default soonest deadline first,
+    claims without one last). `order` is a fixed SQL fragment chosen by the caller, never user input."""
     where, params = _claim_where(store, flt)
     sql = (f"SELECT {columns} FROM claims c JOIN articles a ON a.id = c.article_id"
            + (" WHERE " + " AND ".join(where) if where else "")
-           + " ORDER BY c.deadline IS NULL, c.deadline, a.published, c.id")
+           + f" ORDER BY {order}")
     if flt.limit:
         sql += " LIMIT ?"
         params.append(int(flt.limit))
