@@ -278,6 +278,7 @@ def _find(original: str, text: str, lang: str) -> list[Figure]:
             figures.append(fig)
             taken.append((fig.start, fig.end))
     figures.sort(key=lambda f: f.start)
+    figures = _merge_compound_money(text, figures)
     for fig in figures:
         fig.text = original[fig.start:fig.end]
         if fig.kind in ("percent", "money", "count", "quantity") and fig.change is None:
@@ -445,6 +446,25 @@ def _match_len(pattern: re.Pattern[str], text: str) -> int:
     return len(m.group(0)) if m else 0
 
 
+_COMPOUND_GAP = re.compile(r"^\s*(?:and\s+)?(?:又|零)?\s*$")
+
+
+def _merge_compound_money(text: str, figures: list[Figure]) -> list[Figure]:
+    """'3 dollars 50 cents', '五元三毛', '两美元又三美分': a whole amount followed by its sub-unit is one figure."""
+    out: list[Figure] = []
+    for fig in figures:
+        prev = out[-1] if out else None
+        if (prev is not None and prev.kind == fig.kind == "money" and prev.unit == fig.unit and fig.value is not None
+                and prev.value is not None and 0 < fig.value < 1 <= prev.value and prev.upper is None
+                and _COMPOUND_GAP.match(text[prev.end:fig.start])):
+            prev.value = _clean(prev.value + fig.value)
+            prev.end = fig.end
+            prev.text = text[prev.start:prev.end]
+            continue
+        out.append(fig)
+    return out
+
+
 def _apply_cue(role: str | None, value: float, approx: bool, lower: float | None,
                upper: float | None) -> tuple[bool, float | None, float | None]:
     if role == "approx":
@@ -526,10 +546,12 @@ def _count(text: str, lang: str, p: _Patterns, tok: _Token, after: str,
 
 def _yuan_context(text: str, start: int, end: int, lang: str) -> bool:
     """'¥' means yuan in Chinese text or next to 元/RMB/yuan; yen otherwise (see currencies.tsv)."""
+    if "¥" not in text[start:end]:
+        return False  # only the symbol is ambiguous; "日元" and "JPY" are yen
     if lang == "zh":
-        return "日元" not in text[start:end + 3]
+        return True
     window = text[max(0, start - 40):end + 40]
-    return bool(re.search(r"元|RMB|CNY|人民币|(?i:yuan|renminbi)", window)) and "¥" in text[start:end]
+    return bool(re.search(r"元|RMB|CNY|人民币|(?i:yuan|renminbi)", window))
 
 
 def _ranks(text: str, lang: str, p: _Patterns) -> list[Figure]:

@@ -136,7 +136,8 @@ def score_recognizers(root: Path) -> dict[str, dict[str, Any]]:
         if not path.exists():
             continue
         lang = "zh" if name.startswith("Chinese") else "en"
-        counts = {"expected": 0, "found": 0, "stretch_expected": 0, "stretch_found": 0, "false_alarms": 0}
+        counts = {"expected": 0, "found": 0, "stretch_expected": 0, "stretch_found": 0, "false_alarms": 0,
+                  "no_value": 0}
         for case in _load(path):
             text = case.get("Input", "")
             figures = find_figures(text, lang) if kind != "number" else []
@@ -147,6 +148,9 @@ def score_recognizers(root: Path) -> dict[str, dict[str, Any]]:
                 counts["false_alarms"] += sum(1 for f in figures if f.kind == kind)
             prefix = "stretch_" if _stretch(case) else ""
             for result in results:
+                if "Resolution" in result and result["Resolution"].get("value") is None:
+                    counts["no_value"] += 1  # a bare currency name ("dollar", "人民币") is not a figure
+                    continue
                 counts[prefix + "expected"] += 1
                 counts[prefix + "found"] += _recognizers_hit(case, result, kind, lang, figures)
         out[name] = _row(**counts)
