@@ -47,24 +47,25 @@ def process(reprocess: bool, workers: int, batch_size: int, db_path: str) -> Non
 
 
 @click.command()
-@click.option("--source", "sources", multiple=True, help="Crawl only this source (repeatable).")
+@click.option("--source", "names", multiple=True, metavar="NAME", help="Crawl only this source (repeatable).")
 @click.option("--sources", "sources_file", type=click.Path(dir_okay=False), default=None,
-              help="Sources file (default sources.toml or $NEWSCLAIMS_SOURCES).")
+              help="Sources file.  [default: sources.toml or $NEWSCLAIMS_SOURCES]")
 @click.option("--workers", type=click.IntRange(min=1), default=1, show_default=True)
 @db_option
-@click.pass_context
 @user_errors
-def run(ctx: click.Context, sources: tuple[str, ...], sources_file: str | None, workers: int, db_path: str) -> None:
-    """Crawl, then process what was crawled."""
-    from newsclaims.commands.crawl import crawl
+def run(names: tuple[str, ...], sources_file: str | None, workers: int, db_path: str) -> None:
+    """Crawl, then process what was crawled (what `newsclaims schedule` runs each time)."""
+    from newsclaims.commands.crawl import _Progress
+    from newsclaims.lock import database_run_lock
+    from newsclaims.runner import CrawlOptions, run_crawl
 
-    kwargs = {"names": sources, "db_path": db_path}
-    if sources_file:
-        kwargs["sources_file"] = sources_file
-    try:
-        ctx.invoke(crawl, **kwargs)
-    except SystemExit as exc:
-        if exc.code:
-            click.echo("Crawl failed; processing what was stored anyway.", err=True)
-    stats = run_processing(db_path, workers=workers)
+    with database_run_lock(db_path, command="run"):
+        progress = _Progress()
+        result = run_crawl(CrawlOptions(db_path=db_path, sources_file=sources_file, names=names), progress=progress)
+        progress.done()
+        errors = ", ".join(f"{k} {v}" for k, v in sorted(result.errors.items())) or "none"
+        click.echo(f"crawl run {result.run_id} {result.status} (errors: {errors})")
+        stats = run_processing(db_path, workers=workers)
     click.echo(summary(stats))
+    if not result.ok:
+        raise SystemExit(1)
