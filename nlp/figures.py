@@ -98,8 +98,10 @@ class _Patterns:
 
 def _number_pattern(lang: str) -> str:
     if lang == "zh":
-        return (rf"(?<![\d.])(?:[-−]|负)?{_ARABIC}(?:[{_ZH_SCALE_CHARS}]+)?(?![\d])"
-                rf"|负?[{_ZH_NUMERAL_CHARS}]+")
+        # Chinese numerals may be spaced ("一百 五 十"); "，" never groups thousands (it separates clauses)
+        return (rf"(?<![\d.])(?:[-−]|负)?(?:\d{{1,3}}(?:,\d{{3}})+(?!\d)|\d+)(?:\.\d+)?(?:[kK](?![A-Za-z]))?"
+                rf"(?:[{_ZH_SCALE_CHARS}]+)?(?![\d])"
+                rf"|负?[{_ZH_NUMERAL_CHARS}](?:[ \t]*[{_ZH_NUMERAL_CHARS}])*")
     lex = lexicon()
     words = [w for w, (_, k) in lex.en.items() if k in ("digit", "tens", "hundred", "scale", "dozen")]
     word = _alt(words)
@@ -200,9 +202,11 @@ def _patterns(lang: str) -> _Patterns:
         plang, surface, position, factor = row[:4]
         if plang != lang:
             continue
-        percent_info[surface.lower()] = (factor, column(row, 4))
+        percent_info[re.sub(r"\s+", "", surface.lower())] = (factor, column(row, 4))
         guard = column(row, 5)
-        item = re.escape(surface) + (rf"(?!{guard})" if guard else "") + (r"(?![A-Za-z])" if lang == "en" else "")
+        # Chinese markers may be spaced out ("个 百 分点", "百 分 之")
+        escaped = r"\s*".join(re.escape(c) for c in surface) if lang == "zh" and len(surface) > 1 else re.escape(surface)
+        item = escaped + (rf"(?!{guard})" if guard else "") + (r"(?![A-Za-z])" if lang == "en" else "")
         {"suffix": pct_suffix, "prefix": pct_prefix, "fixed": pct_fixed}[position].append((len(surface), item))
     by_len = lambda items: "|".join(i for _, i in sorted(items, reverse=True))  # noqa: E731
     percent = re.compile(rf"^\s{{0,4}}(?i:{by_len(pct_suffix)})(?![0-9A-Fa-f]{{2}})")
@@ -259,7 +263,7 @@ def _find(original: str, text: str, lang: str) -> list[Figure]:
     def free(s: int, e: int) -> bool:
         return all(e <= a or s >= b for a, b in taken)
 
-    fixed = [Figure(text=m.group(0), kind="percent", value=float(p.percent_info[m.group(0).lower()][0]),
+    fixed = [Figure(text=m.group(0), kind="percent", value=float(p.percent_info[re.sub(r"\s+", "", m.group(0))][0]),
                     start=m.start(), end=m.end()) for m in p.percent_fixed.finditer(text)]
     for fig in fixed + _ranks(text, lang, p) + _multiples(text, lang, p):
         if free(fig.start, fig.end):
@@ -306,7 +310,7 @@ def _tokens(text: str, lang: str, p: _Patterns) -> list[_Token]:
             surface, e = surface[:-1], e - 1  # "12千米" is 12 km, not 12000 米
         if not surface or (lang == "zh" and text[s - 1:s] == "第"):
             continue  # 第N is an ordinal: a rank (found above) or a period (第四季度), never a plain number
-        value = parse_number(surface)
+        value = parse_number(surface.replace("，", ","))
         while value is None and lang == "zh" and chinese and len(surface) > 1:
             surface, e = surface[:-1], e - 1  # "七十百分位": the numeral is the longest prefix that parses
             value = parse_number(surface)
@@ -367,13 +371,14 @@ def _classify(text: str, lang: str, p: _Patterns, tok: _Token, upper_tok: _Token
     cur_m = p.cur_suffix.match(after)
     if cur_m and _cur_key(cur_m.group(0).strip(" -个")) in _SCALED_ONLY and not (tok.scaled or (upper_tok and upper_tok.scaled)):
         cur_m = None  # "25 pounds" is a weight; "20 million pounds" is money
-    if (pm := p.percent_prefix.search(before)):
-        factor_text, unit = p.percent_info[pm.group(0).lower()]
+    if (pm := p.percent_prefix.search(before.rstrip())):
+        factor_text, unit = p.percent_info[re.sub(r"\s+", "", pm.group(0).lower())]
+        start -= len(before) - len(before.rstrip())
         kind, start, factor = "percent", start - len(pm.group(0)), float(factor_text)
         unit = unit or None
     elif (m := p.percent.match(after)):
         kind = "percent"
-        factor_text, unit = p.percent_info.get(m.group(0).strip().lower(), ("1", ""))
+        factor_text, unit = p.percent_info.get(re.sub(r"\s+", "", m.group(0).lower()), ("1", ""))
         unit = unit or None
         factor = (10.0 if value < 10 else 1.0) if factor_text == "tenths_or_digits" else float(factor_text)
         end += m.end()
