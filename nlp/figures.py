@@ -334,8 +334,10 @@ def _is_range(text: str, a: _Token, b: _Token, p: _Patterns) -> bool:
     if unit and not text[b.end:b.end + 20].lstrip().startswith(unit):
         return False  # "5 mg to 7 kg" or "3 years and 5%" are not ranges
     left = text[max(0, a.start - 12):a.start].lower()
-    if re.search(r"from\s*\W?\s*$", left):
-        return False  # "rose from 5% to 7%" is a change, not a range
+    if (fm := re.search(r"from\s*\W?\s*$", left)):
+        clause = text[max(0, a.start - 60):a.start - len(left) + fm.start()]
+        if p.change_before.search(clause) or re.search(r"(?i)\b(?:cut|reduced|raised|lifted|lowered)\b", clause):
+            return False  # "rose from 5% to 7%" is a change, not a range ("ranged from -18 °C to -34 °C" is one)
     if "and" in gap and "between" not in left:
         return False
     if a.digits and len(a.digits) == 4 and b.digits and 1900 <= a.value <= 2100:
