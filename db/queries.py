@@ -267,28 +267,27 @@ def due_claims(store: Store, *, as_of: str, within_days: int | None, overdue: bo
     `days` is the deadline's distance from `as_of` (negative: overdue); `made_days_ago` how long before
     `as_of` the claim was published.
     """
-    where, params = _claim_where(store, flt)
+    where, filter_params = _claim_where(store, flt)
     windows: list[str] = []
+    window_params: list[Any] = []
     if overdue:
-        windows.append("c.deadline < :as_of")
+        windows.append("c.deadline < ?")
+        window_params.append(as_of)
     if within_days is not None:
-        windows.append(f"c.deadline BETWEEN :as_of AND date(:as_of, '+{int(within_days)} days')")
-    named = {f"p{i}": v for i, v in enumerate(params)}
-    # _claim_where uses positional marks; rename them so they mix with the named :as_of.
-    clause = " AND ".join(where)
-    for i in range(len(params)):
-        clause = clause.replace("?", f":p{i}", 1)
-    sql = f"""SELECT c.subject, CASE WHEN c.deadline < :as_of THEN 'overdue' ELSE 'due' END AS status,
-                     c.deadline, CAST(julianday(c.deadline) - julianday(:as_of) AS INTEGER) AS days,
+        windows.append("c.deadline BETWEEN ? AND date(?, ?)")
+        window_params += [as_of, as_of, f"+{int(within_days)} days"]
+    sql = f"""SELECT c.subject, CASE WHEN c.deadline < ? THEN 'overdue' ELSE 'due' END AS status,
+                     c.deadline, CAST(julianday(c.deadline) - julianday(?) AS INTEGER) AS days,
                      c.kind, c.figure_text, c.time_frame, c.speaker, substr(a.published, 1, 10) AS made,
-                     CAST(julianday(:as_of) - julianday(substr(a.published, 1, 10)) AS INTEGER) AS made_days_ago,
+                     CAST(julianday(?) - julianday(substr(a.published, 1, 10)) AS INTEGER) AS made_days_ago,
                      a.lang, c.sentence, a.canonical_url AS url, c.id
               FROM claims c JOIN articles a ON a.id = c.article_id
               WHERE c.kind IN ('target', 'forecast') AND c.deadline IS NOT NULL
                 AND ({' OR '.join(windows) or '1'})
-                {'AND ' + clause if clause else ''}
+                {''.join(' AND ' + w for w in where)}
               ORDER BY c.subject IS NULL, lower(c.subject), c.deadline, c.id"""
-    rows = [dict(r) for r in store.conn.execute(sql, {"as_of": as_of, **named})]
+    params = [as_of, as_of, as_of, *window_params, *filter_params]
+    rows = [dict(r) for r in store.conn.execute(sql, params)]
     return rows[: flt.limit] if flt.limit else rows
 
 
