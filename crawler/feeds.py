@@ -28,6 +28,8 @@ class ParsedXml:
     urls: list[str] = field(default_factory=list)  # article/page URLs
     sitemaps: list[str] = field(default_factory=list)  # child sitemaps of a sitemap index
     problem: str | None = None
+    # url -> when the page last changed, as written (sitemap <lastmod>, Atom <updated>); decides re-fetching
+    modified: dict[str, str] = field(default_factory=dict)
 
 
 def _local(tag: object) -> str:
@@ -90,6 +92,7 @@ def parse_feed(body: bytes, base_url: str) -> ParsedXml:
     if kind not in FEED_ROOTS:
         return ParsedXml(kind, problem=f"not a feed (root element <{kind}>)")
     urls: list[str] = []
+    modified: dict[str, str] = {}
     for elem in root.iter():
         name = _local(elem.tag)
         if name == "item":  # RSS 2.0 and RSS 1.0
@@ -100,8 +103,13 @@ def parse_feed(body: bytes, base_url: str) -> ParsedXml:
         else:
             continue
         if link:
-            urls.append(urljoin(base_url, link.strip()))
-    return ParsedXml(kind, urls=list(dict.fromkeys(urls)), problem=problem)
+            url = urljoin(base_url, link.strip())
+            urls.append(url)
+            # only "last changed" dates count: <pubDate>/<published> stay put when an article is edited
+            changed = _child_text(elem, "updated") or _child_text(elem, "modified")
+            if changed:
+                modified.setdefault(url, changed)
+    return ParsedXml(kind, urls=list(dict.fromkeys(urls)), problem=problem, modified=modified)
 
 
 def _child_text(elem: lxml.etree._Element, name: str) -> str | None:
@@ -141,9 +149,9 @@ def parse_sitemap(body: bytes, base_url: str) -> ParsedXml:
     if kind not in SITEMAP_ROOTS:
         return ParsedXml(kind, problem=f"not a sitemap (root element <{kind}>)")
     # Scrapy's own sitemap reader; fed the re-serialised (recovered) tree so broken files still yield entries
-    entries = Sitemap(lxml.etree.tostring(root))
-    locs = [urljoin(base_url, e["loc"]) for e in entries if e.get("loc")]
-    locs = list(dict.fromkeys(locs))
+    entries = [e for e in Sitemap(lxml.etree.tostring(root)) if e.get("loc")]
+    locs = list(dict.fromkeys(urljoin(base_url, e["loc"]) for e in entries))
+    modified = {urljoin(base_url, e["loc"]): e["lastmod"].strip() for e in entries if (e.get("lastmod") or "").strip()}
     if kind == "sitemapindex":
-        return ParsedXml(kind, sitemaps=locs, problem=problem)
-    return ParsedXml(kind, urls=locs, problem=problem)
+        return ParsedXml(kind, sitemaps=locs, problem=problem, modified=modified)
+    return ParsedXml(kind, urls=locs, problem=problem, modified=modified)

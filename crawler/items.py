@@ -23,3 +23,11 @@ class Article:
     http_status: int = 200
     etag: str | None = None
     last_modified: str | None = None
+
+
+@dataclass
+class NotModified:
+    """A stored article the server answered 304 for: still current, nothing new to store."""
+
+    url: str  # the URL requested (the stored article's url or canonical_url)
+    fetched_at: str  # ISO 8601 UTC

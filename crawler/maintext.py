@@ -63,9 +63,42 @@ def drop_layout_rows(text: str) -> str:
 
 
 _LAYOUT_TABLE_LANGS = {"zh", "ja", "ko"}
+# A line whose content is at least this share link text is a list of links (related stories, tags, menus).
+_MAX_LINK_SHARE = 0.5
+_MIN_ANCHOR_CHARS = 4
+
+
+_CJK = re.compile(r"[\u3040-\u30ff\u3400-\u9fff\uac00-\ud7af]")
+
+
+def _mostly_cjk(text: str) -> bool:
+    return len(_CJK.findall(text)) > 0.3 * max(1, _content_chars(text))
+
+
+def anchor_texts(tree: lxml_html.HtmlElement) -> list[str]:
+    """Distinct link texts of the page, longest first (so a long headline is matched before its words)."""
+    texts = {" ".join(a.text_content().split()) for a in tree.iter("a")}
+    return sorted((t for t in texts if _content_chars(t) >= _MIN_ANCHOR_CHARS), key=len, reverse=True)
+
+
+def drop_link_lines(text: str, anchors: list[str]) -> str:
+    """Remove lines made mostly of link texts."""
+    kept = []
+    for line in text.split("\n"):
+        size = _content_chars(line)
+        rest = line
+        for anchor in anchors:
+            if anchor in rest:
+                rest = rest.replace(anchor, " ")
+        if size and size - _content_chars(rest) >= _MAX_LINK_SHARE * size:
+            continue
+        kept.append(line)
+    return "\n".join(kept)
 
 
 def main_text(tree: lxml_html.HtmlElement, url: str | None, lang: str | None = None) -> str:
     """Main text; on CJK pages, layout-table rows are dropped too (Western tables tend to be data)."""
     text = trafilatura_text(tree, url)
-    return normalize_text(drop_layout_rows(text)) if lang in _LAYOUT_TABLE_LANGS else text
+    if lang in _LAYOUT_TABLE_LANGS or _mostly_cjk(text):
+        text = drop_link_lines(drop_layout_rows(text), anchor_texts(tree))
+    return normalize_text(text)

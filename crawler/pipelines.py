@@ -15,7 +15,7 @@ from typing import Any
 from scrapy import signals
 from twisted.internet import task
 
-from crawler.items import Article
+from crawler.items import Article, NotModified
 from crawler.spiders.news import ERROR_PREFIX, STATS_PREFIX
 from db.store import Store
 
@@ -39,6 +39,7 @@ class StorePipeline:
         self.crawl_stats = stats
         self.store: Store | None = None
         self.buffer: list[Article] = []
+        self.not_modified: list[NotModified] = []  # 304s: stored articles confirmed current
         self.outcomes: Counter[str] = Counter()
         self.base: dict[str, Any] = {}  # counters already in the run row (an earlier process of the same run)
         self.base_errors: Counter[str] = Counter()
@@ -81,8 +82,10 @@ class StorePipeline:
     def process_item(self, item: Any, spider: Any = None) -> Any:
         if isinstance(item, Article):
             self.buffer.append(item)
-            if len(self.buffer) >= self.batch_size:
-                self.flush()
+        elif isinstance(item, NotModified):
+            self.not_modified.append(item)
+        if len(self.buffer) + len(self.not_modified) >= self.batch_size:
+            self.flush()
         return item
 
     def close_spider(self, spider: Any = None) -> None:
@@ -115,7 +118,7 @@ class StorePipeline:
     # -- batches and progress -----------------------------------------------------------------------------
 
     def _tick(self) -> None:
-        if self.buffer:
+        if self.buffer or self.not_modified:
             self.flush()
         else:
             self.report()
@@ -129,6 +132,11 @@ class StorePipeline:
             outcomes = self.store.save_articles(batch, self.run_id)
             self.outcomes.update(outcomes)
             log.info("stored %d articles (%s)", len(batch), ", ".join(f"{k} {v}" for k, v in Counter(outcomes).items()))
+        confirmed, self.not_modified = self.not_modified, []
+        if confirmed:
+            # a 304 is an unchanged article that cost no download: counted as unchanged and as not_modified
+            self.store.confirm_unchanged([c.url for c in confirmed], self.run_id, confirmed[-1].fetched_at)
+            self.outcomes["unchanged"] += len(confirmed)
         self._last_flush = time.monotonic()
         self.report()
 
@@ -142,7 +150,8 @@ class StorePipeline:
             "skipped": self._crawl_stat("skipped"),
             **{counter: self.outcomes[outcome] for outcome, counter in OUTCOME_COUNTERS.items()},
         }
-        stats["ignored"] = self._crawl_stat("ignored")
+        for name in ("not_modified", "ignored", "up_to_date", "resume_skipped", "robots_disallowed"):
+            stats[name] = self._crawl_stat(name)
         stats["max_pages_reached"] = self._crawl_stat("max_pages_reached")
         return {k: v + int(self.base.get(k) or 0) for k, v in stats.items()}
 
@@ -164,5 +173,5 @@ class StorePipeline:
         extra = json.loads(row.get("stats") or "{}")
         self.base = {k: row.get(k) or extra.get(k) or 0 for k in (
             "pages_fetched", "skipped", "articles_new", "articles_updated", "articles_unchanged", "ignored",
-            "max_pages_reached")}
+            "max_pages_reached", "not_modified", "up_to_date", "resume_skipped", "robots_disallowed")}
         self.base_errors = Counter(json.loads(row.get("error_counts") or "{}"))

@@ -3,13 +3,19 @@
 `scrapy crawl news -s NEWSCLAIMS_DB=x.db -a sources=FILE` works as in any Scrapy project; `newsclaims crawl`
 starts exactly that in its own process and passes its options as `-s`/`-a` arguments.
 """
+import os
+
 from newsclaims import __version__
 
 BOT_NAME = "newsclaims"
 SPIDER_MODULES = ["crawler.spiders"]
 NEWSPIDER_MODULE = "crawler.spiders"
 
-USER_AGENT = f"newsclaims/{__version__} (+https://github.com/newsclaims/newsclaims; research crawler)"
+# Site owners must be able to tell who crawls them and how to reach the operator: set your own contact URL
+# (a page or mailto:) with the NEWSCLAIMS_CONTACT_URL environment variable or `--set NEWSCLAIMS_CONTACT_URL=...`.
+NEWSCLAIMS_CONTACT_URL = os.environ.get("NEWSCLAIMS_CONTACT_URL", "https://github.com/newsclaims/newsclaims")
+USER_AGENT_TEMPLATE = "newsclaims/{version} (+{contact}; research crawler)"
+USER_AGENT = USER_AGENT_TEMPLATE.format(version=__version__, contact=NEWSCLAIMS_CONTACT_URL)
 ROBOTSTXT_OBEY = True
 
 # politeness: few parallel requests per site, delays adapted to the site's latency
@@ -30,6 +36,13 @@ REDIRECT_MAX_TIMES = 5
 COOKIES_ENABLED = False
 HTTPCACHE_ENABLED = False
 DEPTH_PRIORITY = 1  # breadth-first: listing pages near the start are worth more than deep ones
+SCHEDULER_DISK_QUEUE = "scrapy.squeues.PickleFifoDiskQueue"  # FIFO queues, as breadth-first order needs
+SCHEDULER_MEMORY_QUEUE = "scrapy.squeues.FifoMemoryQueue"
+# JOBDIR (set by `newsclaims crawl`) keeps the queue; what was already answered is in crawler.resume's ledger
+DUPEFILTER_CLASS = "crawler.resume.ProcessDupeFilter"
+
+# conditional requests and skipping of pages known to be current (see crawler/middlewares.py)
+DOWNLOADER_MIDDLEWARES = {"crawler.middlewares.IncrementalMiddleware": 540}
 
 ITEM_PIPELINES = {"crawler.pipelines.StorePipeline": 300}
 

@@ -92,6 +92,16 @@ class PendingArticle:
     raw_body: bytes
 
 
+@dataclass(frozen=True)
+class KnownPage:
+    """What the crawler needs to know about a stored article to fetch it again only if it changed."""
+
+    url: str
+    etag: str | None
+    last_modified: str | None
+    fetched_at: str
+
+
 class Store:
     """The newsclaims database, opened for writing (or read-only with `readonly=True`)."""
 
@@ -308,6 +318,26 @@ class Store:
             "SELECT etag, last_modified FROM articles WHERE url = ? OR canonical_url = ? LIMIT 1", (url, url)
         ).fetchone()
         return None if row is None else (row["etag"], row["last_modified"])
+
+    def known_page(self, url: str) -> KnownPage | None:
+        """The stored article fetched from (or canonical at) `url`, with its validators and fetch time."""
+        row = self.conn.execute(
+            "SELECT url, etag, last_modified, fetched_at FROM articles WHERE url = ? OR canonical_url = ? LIMIT 1",
+            (url, url),
+        ).fetchone()
+        return None if row is None else KnownPage(row["url"], row["etag"], row["last_modified"], row["fetched_at"])
+
+    def confirm_unchanged(self, urls: Sequence[str], run_id: int | None, fetched_at: str) -> int:
+        """Articles the server answered 304 for: still current as of `fetched_at`; their text is untouched."""
+        with self.transaction() as conn:
+            changed = 0
+            for url in urls:
+                cur = conn.execute(
+                    "UPDATE articles SET fetched_at = ?, crawl_run_id = ? WHERE url = ? OR canonical_url = ?",
+                    (fetched_at, run_id, url, url),
+                )
+                changed += cur.rowcount
+        return changed
 
     # -- analysis ----------------------------------------------------------------------------------
 

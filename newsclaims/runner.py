@@ -4,13 +4,19 @@ A Twisted reactor cannot be restarted inside one process, so every crawl is a ch
 owns the crawl_runs row: it validates the sources and starts the row BEFORE the child runs (bad input is
 one clear error, no Scrapy start-up), the child's StorePipeline writes progress into the row, and this
 module finishes the row from the child's exit status, even when the child died without a word.
+
+Every crawl keeps its request queue in a job folder (Scrapy's JOBDIR), `<db>.jobs/<hash of what is
+crawled>/`, removed when the crawl finishes. `resume=True` continues an interrupted crawl from that folder;
+without it an old folder is discarded and the crawl starts over.
 """
 from __future__ import annotations
 
+import hashlib
 import json
 import logging
 import os
 import re
+import shutil
 import signal
 import subprocess
 import sys
@@ -47,6 +53,7 @@ class CrawlOptions:
     lang: str = "auto"  # for --url
     settings: Mapping[str, str] = field(default_factory=dict)  # extra Scrapy settings (-s KEY=VALUE)
     log_level: str | None = None  # the child's Scrapy LOG_LEVEL; None: from this process's logging level
+    resume: bool = False  # continue the interrupted crawl of the same sources from its job folder
 
 
 @dataclass
@@ -75,12 +82,23 @@ def plan_sources(options: CrawlOptions) -> list[Source]:
     return select_sources(load_sources(path, base_url=options.base_url), options.names)
 
 
-def spider_command(spider: str, sources: Sequence[Source], options: CrawlOptions, run_id: int) -> list[str]:
+def job_dir(options: CrawlOptions, spider: str, sources: Sequence[Source]) -> Path:
+    """`<db>.jobs/<hash>/`: one folder per database and set of sources crawled the same way."""
+    what = {"spider": spider, "sources": [s.config() for s in sources], "urls": list(options.urls),
+            "max_pages": options.max_pages}
+    digest = hashlib.sha256(json.dumps(what, sort_keys=True, default=str).encode()).hexdigest()[:16]
+    db = Path(options.db_path).resolve()
+    return db.with_name(db.name + ".jobs") / f"{spider}-{digest}"
+
+
+def spider_command(spider: str, sources: Sequence[Source], options: CrawlOptions, run_id: int,
+                   jobdir: Path | None = None) -> list[str]:
     """The argv of one child crawl: `python -m scrapy crawl SPIDER -s ... -a ...`."""
     settings = {
         "NEWSCLAIMS_DB": str(Path(options.db_path).resolve()),
         "NEWSCLAIMS_RUN_ID": str(run_id),
         "LOG_LEVEL": options.log_level or _child_log_level(),
+        **({"JOBDIR": str(jobdir)} if jobdir is not None else {}),
         **options.settings,
     }
     args: dict[str, str] = {}
@@ -136,16 +154,22 @@ def run_crawl(options: CrawlOptions, *, progress: ProgressCallback | None = None
     try:
         store.mark_stale_runs()
         store.upsert_sources([s.row() for s in sources])
-        run_id = store.start_run(sources=[s.name for s in sources], command="crawl")
+        run_id = store.start_run(sources=[s.name for s in sources], command="crawl --resume" if options.resume
+                                 else "crawl")
         status, codes = "finished", []
         try:
             for spider, group in group_by_spider(sources).items():
-                argv = spider_command(spider, group, options, run_id)
+                jobdir = prepare_job_dir(options, spider, group)
+                argv = spider_command(spider, group, options, run_id, jobdir)
                 log.info("starting %s", " ".join(argv))
                 code = _run_child(argv, store, run_id, progress, poll_seconds)
                 codes.append(code)
                 if code != 0:
                     status = "failed"
+                elif read_run(store, run_id)["stats"].get("close_reason") == "shutdown":
+                    status = "interrupted"  # stopped by a signal; Scrapy saved the queue for --resume
+                else:
+                    shutil.rmtree(jobdir, ignore_errors=True)  # done: nothing left to resume
         except KeyboardInterrupt:
             status = "interrupted"
         row = read_run(store, run_id)
@@ -157,6 +181,20 @@ def run_crawl(options: CrawlOptions, *, progress: ProgressCallback | None = None
         store.close()
     stats = {k: row.get(k, 0) for k in RUN_COUNTERS}
     return CrawlResult(run_id=run_id, status=status, stats=stats, errors=row["error_counts"], returncodes=codes)
+
+
+def prepare_job_dir(options: CrawlOptions, spider: str, sources: Sequence[Source]) -> Path:
+    """The job folder for this crawl: kept when resuming, else emptied so the crawl starts over."""
+    jobdir = job_dir(options, spider, sources)
+    if options.resume:
+        if jobdir.exists():
+            log.warning("resuming the interrupted crawl kept in %s", jobdir)
+        else:
+            log.warning("nothing to resume for %s (no job folder %s): starting a new crawl",
+                        ", ".join(s.name for s in sources), jobdir)
+    elif jobdir.exists():
+        shutil.rmtree(jobdir)
+    return jobdir
 
 
 _LOG_RECORD = re.compile(r"^\d{4}-\d{2}-\d{2} \d{2}:\d{2}:\d{2} \[[^\]]+\] [A-Z]+: ")

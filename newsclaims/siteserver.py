@@ -14,10 +14,17 @@ optional `_routes.toml` at the site root, one table per path:
 
 (`[[routes]]` entries with a `path = "..."` key are read the same way.) Files and folders whose name starts
 with `_` (like `_routes.toml` and `_tools/`) are never served.
+
+Files are served with an `ETag` (hash of the body) and `Last-Modified` (the file's mtime), and conditional
+requests (`If-None-Match`, `If-Modified-Since`) are answered with 304, as a real server would: incremental
+crawls are tested against it. `responses` records (path, status) of every answer and `user_agents` the
+User-Agent headers seen.
 """
 from __future__ import annotations
 
 import argparse
+import email.utils
+import hashlib
 import logging
 import mimetypes
 import posixpath
@@ -122,7 +129,17 @@ class _Handler(SimpleHTTPRequestHandler):
             status = 404
         body = file.read_bytes() if file else f"{status} {HTTPStatus(status).phrase}\n".encode()
         headers = {"Content-Type": site.content_type(file) if file else "text/plain; charset=utf-8"}
+        if file is not None and status == 200:
+            headers.update(validators(file, body))
+            if self._not_modified(headers):
+                site.record_response(url_path, 304)
+                self.send_response(304)
+                for name in ("ETag", "Last-Modified"):
+                    self.send_header(name, headers[name])
+                self.end_headers()
+                return
         headers.update(route.headers if route else {})
+        site.record_response(url_path, status)
         self.send_response(status)
         for name, value in headers.items():
             self.send_header(name, value)
@@ -131,8 +148,34 @@ class _Handler(SimpleHTTPRequestHandler):
         if send_body:
             self.wfile.write(body)
 
+    def _not_modified(self, headers: dict[str, str]) -> bool:
+        """RFC 9110: If-None-Match wins over If-Modified-Since when both are sent."""
+        if_none_match = self.headers.get("If-None-Match")
+        if if_none_match is not None:
+            return headers["ETag"] in [t.strip() for t in if_none_match.split(",")] or if_none_match.strip() == "*"
+        since = self.headers.get("If-Modified-Since")
+        if since is None:
+            return False
+        try:
+            since_time = email.utils.parsedate_to_datetime(since)
+        except (TypeError, ValueError):
+            return False
+        return email.utils.parsedate_to_datetime(headers["Last-Modified"]) <= since_time
+
+    def parse_request(self) -> bool:
+        ok = super().parse_request()
+        if ok:
+            self.server.site.record_user_agent(self.headers.get("User-Agent", ""))
+        return ok
+
     def log_message(self, format: str, *args: Any) -> None:  # noqa: A002 (base-class signature)
         log.debug("%s %s", self.address_string(), format % args)
+
+
+def validators(file: Path, body: bytes) -> dict[str, str]:
+    """ETag from the content, Last-Modified from the file's mtime (whole seconds, as HTTP dates are)."""
+    return {"ETag": '"' + hashlib.sha1(body).hexdigest()[:16] + '"',
+            "Last-Modified": email.utils.formatdate(int(file.stat().st_mtime), usegmt=True)}
 
 
 class _SiteHTTPServer(ThreadingHTTPServer):
@@ -150,6 +193,8 @@ class SiteServer:
         self.routes = load_routes(self.root)
         self.delay = delay  # seconds before every answer: lets tests interrupt a crawl "mid-run"
         self.hits: Counter[str] = Counter()  # path -> number of requests, for tests
+        self.responses: list[tuple[str, int]] = []  # (path, status) of every answer, in order
+        self.user_agents: Counter[str] = Counter()
         self._lock = threading.Lock()
         self._httpd = _SiteHTTPServer((host, port), _Handler)
         self._httpd.site = self
@@ -186,6 +231,19 @@ class SiteServer:
     def record_hit(self, path: str) -> None:
         with self._lock:
             self.hits[path] += 1
+
+    def record_response(self, path: str, status: int) -> None:
+        with self._lock:
+            self.responses.append((path, status))
+
+    def record_user_agent(self, agent: str) -> None:
+        with self._lock:
+            self.user_agents[agent] += 1
+
+    def statuses(self, path: str) -> list[int]:
+        """The statuses answered for `path`, in order."""
+        with self._lock:
+            return [status for p, status in self.responses if p == path]
 
     def is_folder(self, url_path: str) -> bool:
         parts = [p for p in url_path.split("/") if p]

@@ -11,6 +11,11 @@ Arguments (`scrapy crawl news -a NAME=VALUE`):
 Callbacks only fetch and extract (cheap, pure); no NLP happens here. Problems are counted in the crawl
 stats under `newsclaims/errors/<category>` (e.g. http_404, http_5xx, feed_malformed), which the store
 pipeline writes to the crawl_runs row.
+
+Incremental crawls: article requests carry `nc_page` (and the sitemap/feed's last-change date as
+`nc_modified`) so `crawler.middlewares.IncrementalMiddleware` can skip or condition them; a 304 arrives
+here as a `NotModified` item. With a JOBDIR, every answered article request is written to the job's
+`FetchLedger` so `--resume` does not fetch it again.
 """
 from __future__ import annotations
 
@@ -32,7 +37,9 @@ from w3lib.url import canonicalize_url as fingerprint_url
 
 from crawler import feeds
 from crawler.extract import canonicalize_url, extract
-from crawler.items import Article
+from crawler.items import Article, NotModified
+from crawler.middlewares import AlreadyFetched, UpToDate
+from crawler.resume import ARTICLE, PAGE, FetchLedger
 from crawler.sources import Source, load_sources, select_sources, url_source
 from newsclaims.config import default_sources
 
@@ -97,10 +104,20 @@ class NewsSpider(scrapy.Spider):
         self._seen: set[str] = set()
         self._deny = {s.name: [re.compile(p) for p in s.deny] for s in chosen}
         self._links = {s.name: self._link_extractor(s) for s in chosen}
+        self.ledger: FetchLedger | None = None  # set when the crawl has a JOBDIR (resumable)
 
     @classmethod
     def from_crawler(cls, crawler: Any, *args: Any, **kwargs: Any) -> NewsSpider:
         spider = super().from_crawler(crawler, *args, **kwargs)
+        agent = user_agent(crawler.settings)
+        if agent:
+            crawler.settings.set("USER_AGENT", agent, priority="spider")
+        jobdir = crawler.settings.get("JOBDIR")
+        if jobdir:
+            spider.ledger = FetchLedger(jobdir)
+            if spider.ledger.resumed:
+                spider.logger.info("resuming the job in %s (%d pages answered before)", jobdir,
+                                   len(spider.ledger.kinds))
         slots = spider.download_slots(crawler.settings.getdict("DOWNLOAD_SLOTS"))
         if slots:
             # settings are still writable here (Scrapy freezes them after the spider is created)
@@ -141,7 +158,7 @@ class NewsSpider(scrapy.Spider):
                 yield from self.follow_url(url, src, self.parse_page, depth=0, configured=True)
 
     def follow_url(self, url: str, source: Source, callback: Any, *, depth: int,
-                   configured: bool = False) -> Iterator[scrapy.Request]:
+                   configured: bool = False, modified: str | None = None) -> Iterator[scrapy.Request]:
         """A request for `url` unless already requested, denied, or over the source's page budget."""
         key = fingerprint_url(url)
         if key in self._seen:
@@ -153,8 +170,13 @@ class NewsSpider(scrapy.Spider):
             return
         self._seen.add(key)
         self._requested[source.name] += 1
-        yield scrapy.Request(url, callback=callback, errback=self.on_error,
-                             meta={"nc_source": source.name, "nc_depth": depth})
+        meta: dict[str, Any] = {"nc_source": source.name, "nc_depth": depth}
+        if callback == self.parse_page and not configured:
+            meta["nc_page"] = True
+            if modified:
+                meta["nc_modified"] = modified
+        # configured URLs are always (re-)read, also on --resume, whatever an earlier process queued
+        yield scrapy.Request(url, callback=callback, errback=self.on_error, meta=meta, dont_filter=configured)
 
     def source_of(self, response: Response | scrapy.Request) -> Source:
         name = response.meta["nc_source"]
@@ -168,8 +190,25 @@ class NewsSpider(scrapy.Spider):
     def count_error(self, category: str) -> None:
         self.crawler.stats.inc_value(ERROR_PREFIX + category)
 
+    def remember(self, request: scrapy.Request, kind: str) -> None:
+        """Note an answered article request in the job ledger (resumable crawls only)."""
+        if self.ledger is not None and request.meta.get("nc_page"):
+            self.ledger.record(self.crawler.request_fingerprinter.fingerprint(request).hex(), kind)
+
+    def closed(self, reason: str) -> None:
+        if self.ledger is not None:
+            self.ledger.close()
+
     def on_error(self, failure: Failure) -> None:
         request = failure.request
+        if failure.check(UpToDate):
+            self.count("up_to_date")
+            self.logger.debug("not fetched (%s): %s", failure.getErrorMessage(), request.url)
+            return
+        if failure.check(AlreadyFetched):
+            self.count("resume_skipped")
+            return
+        self.remember(request, PAGE)
         if failure.check(HttpError):
             response = failure.value.response
             self.count("pages_fetched")
@@ -178,6 +217,13 @@ class NewsSpider(scrapy.Spider):
         elif failure.check(IgnoreRequest):
             # robots.txt disallowed it, or similar: a skip, not an error
             self.count("ignored")
+            if "robots.txt" in failure.getErrorMessage():
+                self.count("robots_disallowed")
+                if not request.meta.get("nc_page") and request.meta.get("nc_depth") == 0:
+                    self.logger.warning("robots.txt of %s disallows %s, a configured URL of source %s: "
+                                        "nothing is crawled from it", urlsplit(request.url).netloc, request.url,
+                                        request.meta.get("nc_source"))
+                    return
             self.logger.info("not fetched (%s): %s", failure.getErrorMessage(), request.url)
             return
         else:
@@ -197,7 +243,7 @@ class NewsSpider(scrapy.Spider):
         if not parsed.urls and not parsed.problem:
             self.logger.info("feed %s has no entries", response.url)
         for url in parsed.urls:
-            yield from self.follow_url(url, source, self.parse_page, depth=depth)
+            yield from self.follow_url(url, source, self.parse_page, depth=depth, modified=parsed.modified.get(url))
 
     def parse_sitemap(self, response: Response) -> Iterator[scrapy.Request]:
         self.count("pages_fetched")
@@ -209,11 +255,16 @@ class NewsSpider(scrapy.Spider):
         for url in parsed.sitemaps:
             yield from self.follow_url(url, source, self.parse_sitemap, depth=depth)
         for url in parsed.urls:
-            yield from self.follow_url(url, source, self.parse_page, depth=depth)
+            yield from self.follow_url(url, source, self.parse_page, depth=depth, modified=parsed.modified.get(url))
 
     def parse_page(self, response: Response) -> Iterator[Any]:
         """An HTML page or PDF -> an Article, or a skipped listing page whose links and feeds are followed."""
+        if response.status == 304:
+            yield from self.not_modified(response)
+            return
         xml_kind = None if self.is_pdf(response) else feeds.sniff_kind(response.body[:4096])
+        if xml_kind:
+            self.remember(response.request, PAGE)
         if xml_kind == "feed":
             yield from self.parse_feed(response)
             return
@@ -226,9 +277,11 @@ class NewsSpider(scrapy.Spider):
             extracted = extract(response.body, response.url, content_type=header(response, "Content-Type"),
                                 headers=plain_headers(response), lang_hint=source.lang)
         except Exception as exc:  # extract() promises not to raise; if it does, lose this page, not the crawl
+            self.remember(response.request, PAGE)
             self.logger.error("extraction failed for %s: %r", response.url, exc)
             self.count_error("extract_error")
             return
+        self.remember(response.request, ARTICLE if extracted.is_article else PAGE)
         if extracted.is_article:
             self.count("articles")
             yield self.article(response, source, extracted)
@@ -242,6 +295,13 @@ class NewsSpider(scrapy.Spider):
                 for link in self._links[source.name].extract_links(response):
                     if self._same_site(link.url, source):
                         yield from self.follow_url(link.url, source, self.parse_page, depth=depth + 1)
+
+    def not_modified(self, response: Response) -> Iterator[NotModified]:
+        """A 304 to our conditional request: the stored article is current; nothing to parse."""
+        self.count("pages_fetched")
+        self.count("not_modified")
+        self.remember(response.request, ARTICLE)
+        yield NotModified(url=response.request.url, fetched_at=utcnow())
 
     def discover_feeds(self, response: TextResponse, source: Source, depth: int) -> Iterator[scrapy.Request]:
         """`<link rel=alternate type=application/rss+xml href=...>` on a page -> that feed."""
@@ -286,6 +346,21 @@ class NewsSpider(scrapy.Spider):
             etag=header(response, "ETag"),
             last_modified=header(response, "Last-Modified"),
         )
+
+
+def user_agent(settings: Any) -> str | None:
+    """The User-Agent naming a contact URL given on the command line (`-s NEWSCLAIMS_CONTACT_URL=...`).
+
+    None when USER_AGENT itself was set there, or the contact URL is the one settings.py already used.
+    """
+    from newsclaims import __version__
+
+    if settings.getpriority("USER_AGENT") > settings.getpriority("NEWSCLAIMS_CONTACT_URL"):
+        return None
+    if settings.getpriority("NEWSCLAIMS_CONTACT_URL") <= settings.getpriority("BOT_NAME"):
+        return None
+    template = settings.get("USER_AGENT_TEMPLATE") or "newsclaims/{version} (+{contact})"
+    return template.format(version=__version__, contact=settings.get("NEWSCLAIMS_CONTACT_URL"))
 
 
 def _with_max_pages(source: Source, limit: int) -> Source:

@@ -61,17 +61,24 @@ class _Progress:
 @click.option("--base-url", default=None, help="Replaces {base} in the sources file's URLs.")
 @click.option("--set", "settings", multiple=True, metavar="KEY=VALUE",
               help="Scrapy setting for this crawl, e.g. --set DOWNLOAD_DELAY=0 (repeatable).")
+@click.option("--resume", is_flag=True,
+              help="Continue the interrupted crawl of the same sources instead of starting over.")
 @user_errors
 def crawl(names: tuple[str, ...], sources_file: str | None, urls: tuple[str, ...], kind: str, lang: str,
-          db_path: str, max_pages: int | None, base_url: str | None, settings: tuple[str, ...]) -> None:
+          db_path: str, max_pages: int | None, base_url: str | None, settings: tuple[str, ...],
+          resume: bool) -> None:
     """Crawl sources (feeds, sitemaps, listing pages) into the database.
 
     The crawl runs as its own Scrapy process; progress is shown while it runs and recorded in the
     database (see `newsclaims runs`). Exits non-zero when the run failed.
+
+    Stored articles are fetched again only when they may have changed (conditional requests, sitemap
+    and feed dates). An interrupted crawl (Ctrl-C, SIGTERM) keeps its queue in `<db>.jobs/`; run the same
+    command with --resume to continue it.
     """
     options = CrawlOptions(db_path=db_path, sources_file=sources_file, names=names, urls=urls,
                            max_pages=max_pages, base_url=base_url, kind=kind, lang=lang,
-                           settings=_parse_settings(settings))
+                           settings=_parse_settings(settings), resume=resume)
     progress = _Progress()
     result = run_crawl(options, progress=progress)
     progress.done()

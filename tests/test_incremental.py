@@ -1,0 +1,120 @@
+"""Incremental crawls: conditional requests, sitemap lastmod, versions and re-analysis of changed pages only.
+
+`newsclaims crawl` and `newsclaims process` run as subprocesses against a SiteServer that answers
+If-None-Match / If-Modified-Since with 304, like a real server.
+"""
+from __future__ import annotations
+
+import json
+import os
+import subprocess
+import time
+from pathlib import Path
+
+import pytest
+
+from newsclaims.siteserver import SiteServer
+from crawl_site import REPO, crawl_argv, env, last_run, make_site, newsclaims, rows, write_page, write_sitemap
+
+pytestmark = pytest.mark.slow
+
+FEED, SITEMAP = range(1, 7), range(7, 13)
+CHANGED = (2, 4, 9)
+
+
+def crawl(sources: Path, db: Path, server: SiteServer, *extra: str) -> subprocess.CompletedProcess[str]:
+    result = subprocess.run(crawl_argv(sources, db, server.base_url, *extra), capture_output=True, text=True,
+                            timeout=120, cwd=REPO, env=env())
+    assert result.returncode == 0, result.stderr
+    assert "Traceback" not in result.stderr
+    return result
+
+
+def story_statuses(server: SiteServer, since: int) -> dict[int, list[int]]:
+    got: dict[int, list[int]] = {}
+    for path, status in server.responses[since:]:
+        if path.startswith("/story-"):
+            got.setdefault(int(path.removeprefix("/story-").removesuffix(".html")), []).append(status)
+    return got
+
+
+def processed(db: Path) -> dict[int, tuple[str, str]]:
+    return {int(r["url"].rsplit("-", 1)[1].removesuffix(".html")): (r["process_state"], r["processed_at"])
+            for r in rows(db, "SELECT url, process_state, processed_at FROM articles")}
+
+
+def test_second_run_is_conditional_and_only_changed_pages_are_refetched_versioned_and_reanalysed(
+        tmp_path: Path) -> None:
+    site, db = tmp_path / "site", tmp_path / "inc.db"
+    sources = make_site(site, feed=FEED, sitemap=SITEMAP)
+    with SiteServer(site) as server:
+        crawl(sources, db, server)
+        assert last_run(db)["articles_new"] == 12
+        assert newsclaims("process", "--db", str(db)).returncode == 0
+        first = processed(db)
+        assert {state for state, _ in first.values()} == {"done"}
+
+        # unchanged site: feed entries are asked conditionally (304), sitemap entries not at all (lastmod)
+        mark = len(server.responses)
+        crawl(sources, db, server)
+        assert story_statuses(server, mark) == {n: [304] for n in FEED}
+        run = last_run(db)
+        assert (run["articles_new"], run["articles_updated"], run["not_modified"]) == (0, 0, 6)
+        assert run["articles_unchanged"] == 6 and json.loads(run["stats"])["up_to_date"] == 6
+        assert server.hits["/feed.xml"] == server.hits["/sitemap.xml"] == 2  # always re-read
+        result = newsclaims("process", "--db", str(db))
+        assert result.returncode == 0 and processed(db) == first  # nothing re-processed
+        assert rows(db, "SELECT count(*) FROM article_versions")[0][0] == 0
+
+        # three pages change (one of them listed in the sitemap, whose lastmod moves on)
+        time.sleep(1.1)  # the next second: a fetch time in the same second as the change is not trusted
+        for n in CHANGED:
+            write_page(site, n, extra=f"Update: figures for unit {n} were revised. ")
+        write_sitemap(site, SITEMAP)
+        mark = len(server.responses)
+        crawl(sources, db, server)
+        statuses = story_statuses(server, mark)
+        assert {n for n, s in statuses.items() if s == [200]} == set(CHANGED)
+        assert {n for n, s in statuses.items() if s == [304]} == set(FEED) - set(CHANGED)
+        assert set(statuses) == set(FEED) | set(CHANGED)
+        run = last_run(db)
+        assert (run["articles_new"], run["articles_updated"], run["not_modified"]) == (0, 3, 4)
+
+    versions = rows(db, "SELECT a.url, v.text FROM article_versions v JOIN articles a ON a.id = v.article_id")
+    assert sorted(int(r["url"].rsplit("-", 1)[1][:-5]) for r in versions) == sorted(CHANGED)
+    assert all("Update:" not in r["text"] for r in versions)
+    pending = {n for n, (state, _) in processed(db).items() if state == "pending"}
+    assert pending == set(CHANGED)
+    assert newsclaims("process", "--db", str(db)).returncode == 0
+    after = processed(db)
+    assert {n for n in after if after[n] != first[n]} == set(CHANGED)
+    assert {state for state, _ in after.values()} == {"done"}
+
+
+def test_user_agent_names_the_contact_url_and_robots_block_is_logged(tmp_path: Path) -> None:
+    site, db = tmp_path / "site", tmp_path / "ua.db"
+    make_site(site, feed=range(1, 3))
+    (site / "private").mkdir()
+    (site / "private" / "index.html").write_text("<html><body>secret</body></html>", encoding="utf-8")
+    sources = tmp_path / "blocked.toml"
+    sources.write_text('[[sources]]\nname = "widgets"\nfeeds = ["{base}/feed.xml"]\n'
+                       '[[sources]]\nname = "hidden"\nstart_urls = ["{base}/private/"]\n', encoding="utf-8")
+    with SiteServer(site) as server:
+        result = subprocess.run(crawl_argv(sources, db, server.base_url), capture_output=True, text=True,
+                                timeout=120, cwd=REPO,
+                                env={**env(), "NEWSCLAIMS_CONTACT_URL": "mailto:crawler@example.org"})
+        agents = set(server.user_agents)
+    assert result.returncode == 0, result.stderr
+    assert agents and all("newsclaims/" in a and "+mailto:crawler@example.org" in a for a in agents)
+    assert server.hits["/private/"] == 0
+    (line,) = [ln for ln in result.stderr.splitlines() if "robots.txt" in ln]
+    assert "WARNING" in line and "/private/" in line and "source hidden" in line
+    assert json.loads(last_run(db)["stats"])["robots_disallowed"] == 1
+
+
+def test_contact_url_setting_overrides_the_environment(tmp_path: Path) -> None:
+    site, db = tmp_path / "site", tmp_path / "ua.db"
+    sources = make_site(site, feed=range(1, 2))
+    with SiteServer(site) as server:
+        crawl(sources, db, server, "--set", "NEWSCLAIMS_CONTACT_URL=https://example.org/bot")
+    assert all("(+https://example.org/bot;" in a for a in server.user_agents)
