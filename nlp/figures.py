@@ -90,9 +90,9 @@ class _Patterns:
     change_before: re.Pattern[str]
     change_after: re.Pattern[str]
     change_roles: dict[str, str]
-    ranks: list[tuple[re.Pattern[str], bool, float | None]]
+    ranks: list[tuple[re.Pattern[str], bool, float | None, str]]
     rank_block: re.Pattern[str]
-    multiples: list[tuple[re.Pattern[str], str]]
+    multiples: list[tuple[re.Pattern[str], str, str]]
     range_gap: re.Pattern[str]
 
 
@@ -228,12 +228,13 @@ def _patterns(lang: str) -> _Patterns:
             continue
         pattern = pattern.replace("{N}", f"(?P<n>{num})").replace("{ORD}", r"(?P<ord>\d+(?:st|nd|rd|th))")
         fixed = column(row, 3)
-        ranks.append((re.compile(pattern), top == "1", float(fixed) if fixed else None))
+        ranks.append((re.compile(pattern), top == "1", float(fixed) if fixed else None, _required_literal(row[1])))
     rank_block = re.compile(rf"^\s?(?:{block})" if lang == "zh" else rf"^[\s-](?:{block})")
     multiples = []
     for mlang, pattern, value in (r[:3] for r in read_tsv("multiples.tsv")):
         if mlang == lang:
-            multiples.append((re.compile(pattern.replace("{N}", f"(?P<n>{num})")), value))
+            literal = _required_literal(pattern)
+            multiples.append((re.compile(pattern.replace("{N}", f"(?P<n>{num})")), value, literal.lower()))
     cur = _alt(prefixes)
     range_gap = re.compile(rf"^(?P<u>\s?[^\d\s]{{1,12}}?)??(?:-\s)?\s*(?:-|–|—|~|～|to|and|至|到)\s*(?:{cur})?\s?$")
     return _Patterns(re.compile(num), cur_prefix, cur_suffix, currencies, percent, percent_prefix, percent_fixed,
@@ -512,7 +513,7 @@ def _is_year(tok: _Token, text: str, end: int, lang: str) -> bool:
 
 
 _STOP_PLURALS = frozenset("""is was has does this its his us yes plus less across thus bonus versus status
-series news always perhaps whereas process business basis analysis access class gas lens bus campus chaos
+series news always perhaps whereas process business basis analysis access class gas lens bus campus chaos times
 means sales makes says gets goes comes takes gives shows needs seems remains""".split())
 
 
@@ -563,7 +564,10 @@ def _yuan_context(text: str, start: int, end: int, lang: str) -> bool:
 
 def _ranks(text: str, lang: str, p: _Patterns) -> list[Figure]:
     out = []
-    for pattern, top, fixed in p.ranks:
+    lowered = text.lower()
+    for pattern, top, fixed, literal in p.ranks:
+        if literal and literal not in lowered:
+            continue
         for m in pattern.finditer(text):
             if fixed is not None:
                 value = fixed
@@ -585,9 +589,23 @@ def _ranks(text: str, lang: str, p: _Patterns) -> list[Figure]:
     return out
 
 
+def _required_literal(pattern: str) -> str:
+    """The longest word a pattern cannot match without (groups, optional parts and escapes ignored)."""
+    core = pattern.replace("{N}", " ").replace("{ORD}", " ")
+    core = re.sub(r"\\.", " ", core)
+    while re.search(r"\([^()]*\)", core):
+        core = re.sub(r"\([^()]*\)\??", " ", core)
+    core = re.sub(r"\[[^\]]*\]\??|.\?", " ", core)
+    words = re.findall(r"[A-Za-z]{2,}|[\u4e00-\u9fff]+", core)
+    return max(words, key=len, default="").lower()
+
+
 def _multiples(text: str, lang: str, p: _Patterns) -> list[Figure]:
     out = []
-    for pattern, rule in p.multiples:
+    lowered = text.lower()
+    for pattern, rule, literal in p.multiples:
+        if literal and literal not in lowered:
+            continue  # the number regex is costly; skip patterns whose keyword is absent
         for m in pattern.finditer(text):
             n = parse_number(m.group("n")) if "n" in m.groupdict() and m.group("n") else None
             if rule == "N":
