@@ -118,3 +118,56 @@ def test_contact_url_setting_overrides_the_environment(tmp_path: Path) -> None:
     with SiteServer(site) as server:
         crawl(sources, db, server, "--set", "NEWSCLAIMS_CONTACT_URL=https://example.org/bot")
     assert all("(+https://example.org/bot;" in a for a in server.user_agents)
+
+
+def test_interrupted_crawl_resumes_without_fetching_again(tmp_path: Path) -> None:
+    site, db = tmp_path / "site", tmp_path / "resume.db"
+    total = 30
+    sources = make_site(site, feed=range(1, total + 1))
+    argv = crawl_argv(sources, db, "", "--set", "NEWSCLAIMS_BATCH_SIZE=2", "--set", "CONCURRENT_REQUESTS_PER_DOMAIN=2")
+    server = SiteServer(site, delay=0.5)  # slow pages: the crawl is surely mid-run when interrupted
+    with server:
+        argv[argv.index("--base-url") + 1] = server.base_url
+        proc = subprocess.Popen(argv, cwd=REPO, env=env(), start_new_session=True, stdout=subprocess.DEVNULL,
+                                stderr=subprocess.DEVNULL)
+        deadline = time.monotonic() + 60
+        while time.monotonic() < deadline and proc.poll() is None and stored(db) < 4:
+            time.sleep(0.1)
+        assert proc.poll() is None, "the crawl ended before it could be interrupted"
+        os.killpg(proc.pid, 2)  # Ctrl-C: Scrapy stops cleanly and keeps its queue in the job folder
+        assert proc.wait(timeout=60) == 1
+        jobs = list((tmp_path / "resume.db.jobs").iterdir())
+        assert len(jobs) == 1 and (jobs[0] / "fetched.tsv").exists()
+        before = {r["url"].removeprefix(server.base_url) for r in rows(db, "SELECT url FROM articles")}
+        assert 4 <= len(before) < total
+        assert last_run(db)["status"] == "interrupted"
+        hits_before = dict(server.hits)
+
+        server.delay = 0
+        result = crawl(sources, db, server, "--resume", "--set", "LOG_LEVEL=INFO")
+    assert "resuming" in result.stderr
+    assert all(server.hits[path] == hits_before[path] for path in before)  # stored pages: not asked again
+    assert server.hits["/feed.xml"] == 2  # configured URLs are read again on resume
+    assert max(server.hits[f"/story-{n}.html"] for n in range(1, total + 1)) <= 2  # at most the ones in flight
+    urls = [r["canonical_url"] for r in rows(db, "SELECT canonical_url FROM articles")]
+    assert len(urls) == len(set(urls)) == total
+    run = last_run(db)
+    assert (run["status"], run["command"], run["articles_new"]) == ("finished", "crawl --resume", total - len(before))
+    assert json.loads(run["stats"])["resume_skipped"] >= len(before)
+    assert not list((tmp_path / "resume.db.jobs").iterdir())  # a finished job leaves nothing to resume
+
+
+def test_resume_without_an_interrupted_crawl_starts_afresh(tmp_path: Path) -> None:
+    site, db = tmp_path / "site", tmp_path / "fresh.db"
+    sources = make_site(site, feed=range(1, 3))
+    with SiteServer(site) as server:
+        result = crawl(sources, db, server, "--resume")
+    assert "nothing to resume" in result.stderr
+    assert last_run(db)["articles_new"] == 2
+
+
+def stored(db: Path) -> int:
+    try:
+        return rows(db, "SELECT count(*) FROM articles")[0][0] if db.exists() else 0
+    except Exception:  # noqa: BLE001 -- the schema may not exist yet while the crawl starts
+        return 0
