@@ -90,6 +90,9 @@ def parse_arabic(text: str) -> float:
 def _parse_en(s: str) -> float | None:
     lex = lexicon()
     low = s.lower().replace("−", "-").strip()
+    if low.startswith("-") and len(low) > 1 and not _ARABIC_RE.fullmatch(low):
+        rest = _parse_en(low[1:].strip())  # "-4/5", "- 1 4/5", "- 10 k"
+        return None if rest is None else -rest
     m = _MIXED_FRACTION_RE.fullmatch(low)
     if m:
         return int(m.group(1)) + int(m.group(2)) / int(m.group(3))
@@ -239,7 +242,10 @@ def _en_words(words: list[str]) -> float | None:
             current = (current or 1) * 12
             seen = True
         elif kind == "scale":
-            total += (current or 1) * value
+            if not current and total and value > 1000:
+                total *= value  # "three lakh crore" = 3 * 10^5 * 10^7
+            else:
+                total += (current or 1) * value
             current = 0.0
             seen = True
         elif kind == "fraction_den":
@@ -255,8 +261,13 @@ def _en_words(words: list[str]) -> float | None:
             # "one point five": the digits that follow are decimals
             decimals = ""
             j = i + 1
-            while j < n and lex.get(words[j], (0, ""))[1] == "digit" and lex[words[j]][0] < 10:
-                decimals += str(int(lex[words[j]][0]))
+            while j < n and lex.get(words[j], (0, ""))[1] in ("digit", "tens"):
+                digit_value = int(lex[words[j]][0])
+                if digit_value >= 10 and j + 1 < n and lex.get(words[j + 1], (0, ""))[1] == "digit" \
+                        and 0 < lex[words[j + 1]][0] < 10 and lex[words[j]][1] == "tens":
+                    digit_value += int(lex[words[j + 1]][0])  # "point seventy-one" = .71
+                    j += 1
+                decimals += str(digit_value)
                 j += 1
             if not decimals:
                 return None
