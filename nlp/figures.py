@@ -320,8 +320,9 @@ def _tokens(text: str, lang: str, p: _Patterns) -> list[_Token]:
         digits = re.sub(r"[^\d]", "", surface) if not chinese else ""
         if chinese and all(lexicon().zh.get(c, (0, ""))[1] == "digit" for c in surface) and len(surface) == 4:
             digits = surface  # "二〇一七": a year written digit by digit
-        scaled = bool(re.search(r"[a-zA-Z万亿千百萬億]", surface[len(surface.rstrip("万亿萬億千百十")) - 1:])) or bool(
-            re.search(r"(?i)(?:thousand|million|billion|trillion|bn|mn|tn|[kmb])$", surface))
+        # carries its own scale word: "850 million", "1.2bn", "5k", "3亿"
+        scaled = bool(re.search(r"(?i)(?:thousand|million|billion|trillion|lakh|crore|bn|mn|tn|(?<=\d)[kmbt])$|"
+                                r"[万亿萬億千百]$", surface))
         out.append(_Token(s, e, value, scaled, chinese, digits))
     return out
 
@@ -631,6 +632,8 @@ def _change(text: str, lang: str, p: _Patterns, fig: Figure) -> str | None:
     if cues:
         cue = cues[-1].group(0).lower()
         between = window[cues[-1].end():]
+        if cue in ("up", "down") and len(between) > 12:
+            return None  # adverbs count only next to the figure: "up around 75%", not "woke up and shipped 50 units"
         # another number between the cue and this figure owns the cue ("rose 5% to 7%" keeps both though)
         if not re.search(r"\d", between) or re.fullmatch(r"\s*(?:by|to|of)?\s*", between):
             return p.change_roles.get((cue, "before"))
