@@ -309,8 +309,8 @@ def _tokens(text: str, lang: str, p: _Patterns) -> list[_Token]:
         if lang == "zh" and len(surface) > 1 and surface[-1] in "千百万兆" and \
                 _match_len(p.unit, text[e - 1:e + 5]) > _match_len(p.unit, text[e:e + 5]):
             surface, e = surface[:-1], e - 1  # "12千米" is 12 km, not 12000 米
-        if not surface or (lang == "zh" and text[s - 1:s] == "第"):
-            continue  # 第N is an ordinal: a rank (found above) or a period (第四季度), never a plain number
+        if not surface or (lang == "zh" and (text[s - 1:s] in ("第", "周") or text[max(0, s - 2):s] in ("星期", "礼拜"))):
+            continue  # 第N is an ordinal (a rank found above, or 第四季度); 周三/星期三 is a weekday
         value = parse_number(surface.replace("，", ","))
         while value is None and lang == "zh" and chinese and len(surface) > 1:
             surface, e = surface[:-1], e - 1  # "七十百分位": the numeral is the longest prefix that parses
