@@ -96,9 +96,52 @@ def drop_link_lines(text: str, anchors: list[str]) -> str:
     return "\n".join(kept)
 
 
+_PARAGRAPH_TAGS = ("p",)
+_SKIP_TAGS = ("script", "style", "noscript", "textarea", "select", "form", "nav", "footer", "header", "aside")
+# The densest block must hold this many times trafilatura's text before it replaces it: trafilatura is the
+# better extractor wherever it found the article at all.
+_DENSITY_WINS_FACTOR = 1.5
+
+
+def _own_text(el: lxml_html.HtmlElement) -> tuple[str, int]:
+    """An element's text and how many of its characters are link text."""
+    text = " ".join(el.text_content().split())
+    link_chars = sum(_content_chars(a.text_content()) for a in el.iter("a"))
+    return text, link_chars
+
+
+def densest_paragraphs(tree: lxml_html.HtmlElement) -> str:
+    """The paragraphs of the block holding the most non-link paragraph text (a CJK-friendly fallback).
+
+    Chinese portals put the article in one container of <p> elements surrounded by link-heavy boxes;
+    extractors tuned on Western pages sometimes pick a comment box or nothing at all.
+    """
+    scores: dict[lxml_html.HtmlElement, int] = {}
+    paragraphs: dict[lxml_html.HtmlElement, list[str]] = {}
+    for p in tree.iter(*_PARAGRAPH_TAGS):
+        if any(anc.tag in _SKIP_TAGS for anc in p.iterancestors()):
+            continue
+        text, link_chars = _own_text(p)
+        size = _content_chars(text)
+        if not size or link_chars > 0.5 * size:
+            continue
+        parent = p.getparent()
+        if parent is None:
+            continue
+        scores[parent] = scores.get(parent, 0) + size - link_chars
+        paragraphs.setdefault(parent, []).append(text)
+    if not scores:
+        return ""
+    best = max(scores, key=scores.get)
+    return "\n".join(paragraphs[best])
+
+
 def main_text(tree: lxml_html.HtmlElement, url: str | None, lang: str | None = None) -> str:
-    """Main text; on CJK pages, layout-table rows are dropped too (Western tables tend to be data)."""
+    """Main text; on CJK pages, layout-table rows and link lists are dropped too (Western tables tend to be data)."""
     text = trafilatura_text(tree, url)
     if lang in _LAYOUT_TABLE_LANGS or _mostly_cjk(text):
         text = drop_link_lines(drop_layout_rows(text), anchor_texts(tree))
+        dense = densest_paragraphs(tree)
+        if _content_chars(dense) > _DENSITY_WINS_FACTOR * _content_chars(text):
+            text = dense
     return normalize_text(text)

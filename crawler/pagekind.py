@@ -28,8 +28,8 @@ class PageRules:
     listing_min_headlines: int
     listing_headline_text_ratio: float
     listing_text_is_links_share: float
-    listing_min_linked_headings: int
-    linked_heading_text_chars: int
+    listing_min_teasers: int
+    listing_teaser_share: float
     listing_path_segments: frozenset[str]
     error_patterns: tuple[re.Pattern, ...]
 
@@ -47,8 +47,8 @@ def page_rules() -> PageRules:
         listing_min_headlines=raw["listing_min_headlines"],
         listing_headline_text_ratio=raw["listing_headline_text_ratio"],
         listing_text_is_links_share=raw["listing_text_is_links_share"],
-        listing_min_linked_headings=raw["listing_min_linked_headings"],
-        linked_heading_text_chars=raw["linked_heading_text_chars"],
+        listing_min_teasers=raw["listing_min_teasers"],
+        listing_teaser_share=raw["listing_teaser_share"],
         listing_path_segments=frozenset(raw["listing_path_segments"]),
         error_patterns=tuple(re.compile(p, re.IGNORECASE) for p in raw["error_patterns"]),
     )
@@ -67,6 +67,38 @@ def headline_links(tree: lxml_html.HtmlElement) -> list[str]:
         if text and _is_headline(text, rules):
             seen.setdefault(text, None)
     return list(seen)
+
+
+_HEADINGS = frozenset({"h1", "h2", "h3", "h4", "h5"})
+_LIST_MARK = re.compile(r"^[-*•·]\s+")
+_MIN_TEASER_LINE_CHARS = 10
+
+
+def _has_linked_heading(el: lxml_html.HtmlElement) -> bool:
+    """Does the element have a heading child that is a link (or a link child wrapping a heading)?"""
+    for child in el:
+        if child.tag in _HEADINGS and child.find(".//a[@href]") is not None:
+            return True
+        if child.tag == "a" and child.get("href") and any(h.tag in _HEADINGS for h in child.iter()):
+            return True
+    return False
+
+
+def teaser_count(tree: lxml_html.HtmlElement, text: str) -> tuple[int, int]:
+    """(paragraphs of the main text found in the page, how many of them sit beside a linked heading)."""
+    lines = {
+        _LIST_MARK.sub("", line.strip()) for line in text.split("\n") if _text_size(line) >= _MIN_TEASER_LINE_CHARS
+    }
+    matched = teasers = 0
+    for p in tree.iter("p", "div", "span"):
+        own = " ".join(p.text_content().split())
+        if own not in lines:
+            continue
+        matched += 1
+        parent = p.getparent()
+        if parent is not None and _has_linked_heading(parent):
+            teasers += 1
+    return matched, teasers
 
 
 def _text_size(text: str) -> int:
@@ -99,11 +131,8 @@ def non_article_reason(
         return "listing page"
     if declared_article:
         return None
-    linked_headings = len(tree.xpath("//*[self::h2 or self::h3 or self::h4][.//a[@href]]"))
-    if (
-        linked_headings >= rules.listing_min_linked_headings
-        and size < linked_headings * rules.linked_heading_text_chars
-    ):
+    matched, teasers = teaser_count(tree, text)
+    if teasers >= rules.listing_min_teasers and teasers >= rules.listing_teaser_share * matched:
         return "listing page"
     path_segments = {seg.lower() for seg in urlsplit(url).path.split("/") if seg}
     if path_segments & rules.listing_path_segments and len(headlines) >= rules.listing_min_headlines // 2:
