@@ -16,7 +16,7 @@ import re
 from dataclasses import dataclass
 
 from nlp.figures_data import column, read_tsv
-from nlp.numbers import lexicon, parse_number
+from nlp.numbers import lexicon, parse_number, parse_ordinal
 from nlp.records import Figure
 
 log = logging.getLogger(__name__)
@@ -226,7 +226,9 @@ def _patterns(lang: str) -> _Patterns:
         rlang, pattern, top = row[:3]
         if rlang != lang:
             continue
-        pattern = pattern.replace("{N}", f"(?P<n>{num})").replace("{ORD}", r"(?P<ord>\d+(?:st|nd|rd|th))")
+        ordinal_words = _alt(list(lexicon().en_ordinals))
+        pattern = (pattern.replace("{N}", f"(?P<n>{num})").replace("{ORDW}", f"(?P<ordw>(?i:{ordinal_words}))")
+                   .replace("{ORD}", r"(?P<ord>\d+(?:st|nd|rd|th))"))
         fixed = column(row, 3)
         ranks.append((re.compile(pattern), top == "1", float(fixed) if fixed else None, _required_literal(row[1])))
     rank_block = re.compile(rf"^\s?(?:{block})" if lang == "zh" else rf"^[\s-](?:{block})")
@@ -572,6 +574,8 @@ def _ranks(text: str, lang: str, p: _Patterns) -> list[Figure]:
         for m in pattern.finditer(text):
             if fixed is not None:
                 value = fixed
+            elif m.groupdict().get("ordw"):
+                value = parse_ordinal(m.group("ordw"))
             elif m.groupdict().get("ord"):
                 value = float(re.match(r"\d+", m.group("ord")).group(0))  # type: ignore[union-attr]
             else:
@@ -592,7 +596,7 @@ def _ranks(text: str, lang: str, p: _Patterns) -> list[Figure]:
 
 def _required_literal(pattern: str) -> str:
     """The longest word a pattern cannot match without (groups, optional parts and escapes ignored)."""
-    core = pattern.replace("{N}", " ").replace("{ORD}", " ")
+    core = pattern.replace("{N}", " ").replace("{ORDW}", " ").replace("{ORD}", " ")
     core = re.sub(r"\\.", " ", core)
     while re.search(r"\([^()]*\)", core):
         core = re.sub(r"\([^()]*\)\??", " ", core)
