@@ -19,13 +19,22 @@ from nlp.records import Claim, DocContext, Entity, Figure
 
 CUES_FILE = Path(__file__).resolve().parent / "data" / "claims" / "cues.toml"
 CUE_KINDS = ("target", "forecast", "result", "comparison", "reporting", "first_person", "company_reference",
-             "pronoun")
+             "pronoun", "subject_pronoun", "needs_subject", "comparison_after", "not_cue", "hedge", "baseline",
+             "baseline_filler", "not_subject_after")
 # How far (characters) a target/forecast figure may sit from its cue; Chinese packs more into a character.
 CUE_WINDOW = {"en": 80, "zh": 30}
 # Figure kinds that can be a reported result on their own (durations are how long, not what was achieved).
 RESULT_FIGURE_KINDS = {"percent", "money", "count", "rank", "multiple", "quantity"}
 _QUOTES = [("“", "”"), ("「", "」"), ("『", "』"), ('"', '"')]
-_CLAUSE_BREAK = re.compile(r"[,;:，；：、]|\s[–—-]\s|–|—")
+# "、" joins list items inside one clause ("营收、利润分别增长20%、30%"), so it does not break a clause.
+# A comma or colon right before a digit is part of a number ("1,200", "10:30").
+_CLAUSE_BREAK = re.compile(r"[;，；：]|[,:](?!\d)|\s[–—-]\s|–|—")
+# How far (characters) a weak cue ("will", "将") may sit after its subject, and how many words may lie between.
+SUBJECT_GAP = {"en": 24, "zh": 8}
+SUBJECT_GAP_WORDS = 2
+# A comparison cue at least this strong may set a figure against another figure without naming anyone.
+STRONG_COMPARISON = 0.8
+_NUMBER = re.compile(r"\d[\d,.]*")
 
 
 @dataclass(frozen=True)
@@ -85,12 +94,32 @@ def find_cues(doc: ClaimInput, kind: str, start: int, end: int) -> list[Cue]:
     if compiled is None:
         return []
     regex, weights = compiled
+    blocked = _phrases(doc, "not_cue", start, end) if kind in ("target", "forecast", "result", "comparison") else []
     out = []
     for m in regex.finditer(doc.text, start, end):
         if doc.token_starts and (m.start() not in doc.token_starts or m.end() not in doc.token_ends):
             continue
+        if any(a <= m.start() and m.end() <= b for a, b in blocked):
+            continue
         out.append(Cue(kind, m.group(), m.start(), m.end(), weights[m.group().casefold()]))
     return out
+
+
+def _phrases(doc: ClaimInput, kind: str, start: int, end: int) -> list[tuple[int, int]]:
+    """Spans of one phrase list (not_cue, hedge...) inside [start, end), on token boundaries."""
+    compiled = _cue_regex(doc.lang, kind)
+    if compiled is None:
+        return []
+    return [(m.start(), m.end()) for m in compiled[0].finditer(doc.text, start, end)
+            if not doc.token_starts or (m.start() in doc.token_starts and m.end() in doc.token_ends)]
+
+
+def _cue_set(lang: str, kind: str) -> set[str]:
+    return {k.casefold() for k in load_cues().get(lang, {}).get(kind, {})}
+
+
+def _edge_distance(a: tuple[int, int], b: tuple[int, int]) -> int:
+    return max(0, b[0] - a[1], a[0] - b[1])
 
 
 def quoted_regions(text: str) -> list[tuple[int, int]]:
@@ -196,13 +225,18 @@ class ClaimFinder:
         return regions
 
     def subject(self, sent: Span, pos: int, speaker: str | None) -> str | None:
-        """The organisation a statement at `pos` is about: nearest ORG or self-reference before it."""
+        """The organisation a statement at `pos` is about: nearest ORG or self-reference before it.
+
+        A possessive "its"/"其" after an organisation named in the same sentence points back to that organisation.
+        """
         doc = self.doc
         orgs = [e for e in doc.entities if e.label == "ORG" and sent.start <= e.start < pos]
         org = orgs[-1] if orgs else None
         selves = find_cues(doc, "first_person", sent.start, pos) + find_cues(doc, "company_reference", sent.start, pos)
         self_ref = max(selves, key=lambda c: c.start) if selves else None
         if self_ref is not None and (org is None or self_ref.start > org.start):
+            if org is not None and self_ref.weight < 1.0:  # "its" / "其": the organisation just named
+                return org.canonical
             first_person = self_ref.kind == "first_person"
             if first_person and doc.ctx.kind == "letter" and not self.in_quote(pos):
                 return self.main_org
@@ -211,14 +245,48 @@ class ClaimFinder:
             return org.canonical
         return self.main_org
 
+    def has_subject_before(self, sent: Span, cue: Cue) -> bool:
+        """Whether an organisation or self-reference stands right before a weak cue ("Xiaomi will", "我们将").
+
+        "will" alone is too common to mean a commitment: "the display size will remain 13.3 inches" or "a
+        tender offer by SoftBank will be launched" state no goal of anyone.
+        """
+        doc = self.doc
+        clause_start = _clause(doc.text, sent, cue.start)[0]
+        candidates = [(e.start, e.end) for e in doc.entities if e.label == "ORG" and clause_start <= e.start
+                      and e.end <= cue.start]
+        for kind in ("first_person", "company_reference", "subject_pronoun"):
+            candidates += [(c.start, c.end) for c in find_cues(doc, kind, clause_start, cue.start)]
+        if not candidates:
+            return False
+        start, end = max(candidates)
+        gap = doc.text[end:cue.start]
+        if len(gap) > SUBJECT_GAP.get(doc.lang, 24) or (doc.lang == "en" and len(gap.split()) > SUBJECT_GAP_WORDS):
+            return False
+        # the agent of a passive or the object of a preposition is not the one who commits ("by SoftBank will")
+        blocked = _phrases(doc, "not_subject_after", clause_start, start)
+        return not any(not doc.text[b:start].strip() for _, b in blocked)
+
     def figures_in(self, sent: Span) -> list[Figure]:
         frames = [t for t in self.doc.time_frames if sent.start <= t.start < sent.end]
         return [f for f in self.doc.figures if sent.start <= f.start < sent.end
                 and not any(t.start <= f.start and f.end <= t.end for t in frames)]
 
-    def time_frame(self, sent: Span, pos: int) -> Span | None:
+    def time_frame(self, sent: Span, pos: int, fig: Figure | None = None) -> Span | None:
+        """The time frame of a statement: in the clause of its figure (or cue), else in a clause that carries no
+        other figure ("今年，我们有机会进入世界500强"); never one that belongs to another figure's clause."""
+        text = self.doc.text
         frames = [t for t in self.doc.time_frames if sent.start <= t.start < sent.end and t.value]
-        return min(frames, key=lambda t: abs(t.start - pos)) if frames else None
+        if not frames:
+            return None
+        anchor = (fig.start, fig.end) if fig is not None else (pos, pos)
+        clause = _clause(text, sent, anchor[0])
+        local = [t for t in frames if clause[0] <= t.start < clause[1]]
+        if not local and fig is not None:
+            others = [f for f in self.figures_in(sent) if f is not fig]
+            local = [t for t in frames if not any(
+                _clause(text, sent, t.start) == _clause(text, sent, f.start) for f in others)]
+        return min(local, key=lambda t: _edge_distance((t.start, t.end), anchor)) if local else None
 
     def period(self, sent: Span, fig: Figure | None, pos: int) -> str | None:
         if fig is not None and fig.period:
@@ -229,27 +297,90 @@ class ClaimFinder:
     def claims_in(self, sent: Span) -> list[Claim]:
         doc = self.doc
         figs = self.figures_in(sent)
-        target = find_cues(doc, "target", sent.start, sent.end)
-        forecast = find_cues(doc, "forecast", sent.start, sent.end)
+        target = self._strong_enough(sent, find_cues(doc, "target", sent.start, sent.end))
+        forecast = self._strong_enough(sent, find_cues(doc, "forecast", sent.start, sent.end))
         out: list[Claim] = []
         if target or forecast:
             claim = self._intent(sent, figs, target, forecast)
             if claim is not None:
                 return [claim]
-        comparison = find_cues(doc, "comparison", sent.start, sent.end)
-        compared: Figure | None = None
-        if comparison and figs:
-            cue = max(comparison, key=lambda c: (c.weight, c.start))
-            compared = min(figs, key=lambda f: min(abs(f.start - cue.end), abs(cue.start - f.end)))
-            out.append(self._claim("comparison", sent, compared, cue.weight, compared.start))
-        result_cues = find_cues(doc, "result", sent.start, sent.end)
+        used: list[Figure] = []
+        comparison = self._comparison(sent, figs)
+        if comparison is not None:
+            claim, used = comparison
+            out.append(claim)
         for f in figs:
-            if f.kind not in RESULT_FIGURE_KINDS or (compared is not None and f.kind == compared.kind):
+            if f.kind not in RESULT_FIGURE_KINDS or any(f is u for u in used) or self._is_baseline(sent, f):
                 continue
+            clause = _clause(doc.text, sent, f.start)
+            if _phrases(doc, "hedge", *clause):
+                continue  # "the deal could raise up to $12.9bn if...": a possibility, not a reported fact
+            result_cues = find_cues(doc, "result", *clause)
             if result_cues or f.change:
                 weight = max((c.weight for c in result_cues), default=0.5)
                 out.append(self._claim("result", sent, f, weight, f.start))
         return out
+
+    def _strong_enough(self, sent: Span, cues: list[Cue]) -> list[Cue]:
+        """Cues that count here: weak ones ("will", "将") only right after an organisation or "we"."""
+        weak = _cue_set(self.doc.lang, "needs_subject")
+        return [c for c in cues if c.text.casefold() not in weak or self.has_subject_before(sent, c)]
+
+    def _is_baseline(self, sent: Span, fig: Figure) -> bool:
+        """A figure the sentence starts from ("up 18% from $3.56 billion", "比2017年的2073.5亿元增长") is the
+        point of comparison, not the result: a baseline word, then at most a period and a filler ("的")."""
+        doc = self.doc
+        lo = max(sent.start, fig.start - 16)
+        fillers = _cue_set(doc.lang, "baseline_filler") | {""}
+        for _, b in _phrases(doc, "baseline", lo, fig.start):
+            gap = doc.text[b:fig.start]
+            for p in doc.periods:
+                if b <= p.start and p.end <= fig.start:
+                    gap = gap.replace(p.text, "")
+            if gap.strip().casefold() in fillers:
+                return True
+        return False
+
+    def _comparison(self, sent: Span, figs: list[Figure]) -> tuple[Claim, list[Figure]] | None:
+        """The subject's figure set against other organisations or another figure of the same kind.
+
+        Most cues follow the subject's figure ("in 7 years compared to Apple's 20"); some precede it
+        ("而小米只用了7年", "与苹果相比，小米…"), listed under comparison_after.
+        """
+        doc = self.doc
+        cues = find_cues(doc, "comparison", sent.start, sent.end)
+        if not cues or not figs:
+            return None
+        cue = max(cues, key=lambda c: (c.weight, c.start))
+        if cue.text.casefold() in _cue_set(doc.lang, "comparison_after"):
+            own_side = [f for f in figs if f.start >= cue.end]
+            own = min(own_side, key=lambda f: f.start) if own_side else None
+            other = (sent.start, cue.start)
+        else:
+            own_side = [f for f in figs if f.end <= cue.start]
+            own = max(own_side, key=lambda f: f.end) if own_side else None
+            other = (cue.end, sent.end)
+        if own is None:
+            return None
+        speaker, _ = self.speaker(sent, own.start)
+        subject = self.subject(sent, own.start, speaker)
+        compared: list[str] = []
+        for e in doc.entities:
+            if e.label == "ORG" and other[0] <= e.start < other[1] and e.canonical not in compared + [subject]:
+                compared.append(e.canonical)
+        other_figs = [f for f in figs if other[0] <= f.start < other[1] and f.kind == own.kind]
+        # a weak cue ("while", "比", "而") compares only when other organisations are named
+        if not compared and (cue.weight < STRONG_COMPARISON or not (other_figs or self._bare_number_in(other))):
+            return None
+        claim = self._claim("comparison", sent, own, cue.weight, own.start)
+        claim.compared_with = compared
+        return claim, [own, *other_figs]
+
+    def _bare_number_in(self, region: tuple[int, int]) -> bool:
+        """A number without a unit that is not a date ("compared with 600,000 in 2021")."""
+        periods = [(p.start, p.end) for p in self.doc.periods]
+        return any(not any(a <= m.start() < b for a, b in periods)
+                   for m in _NUMBER.finditer(self.doc.text, *region))
 
     def _intent(self, sent: Span, figs: list[Figure], target: list[Cue], forecast: list[Cue]) -> Claim | None:
         """A target or forecast: the strongest cue, with the figure that follows it closely."""
@@ -260,20 +391,26 @@ class ClaimFinder:
         for cue in sorted(cues, key=lambda c: -c.weight):
             after = [f for f in figs if cue.start <= f.start <= cue.end + window]
             if after:
-                return self._claim(kind, sent, after[0], cue.weight, cue.start)
+                return self._claim(kind, sent, after[0], cue.weight, cue.start, subject_pos=cue.end)
         cue = max(cues, key=lambda c: c.weight)
         frame = self.time_frame(sent, cue.start)
         if cue.weight >= 0.8 and frame is not None:
-            return self._claim(kind, sent, None, cue.weight, cue.start)
+            return self._claim(kind, sent, None, cue.weight, cue.start, subject_pos=cue.end)
         return None
 
-    def _claim(self, kind: str, sent: Span, fig: Figure | None, weight: float, anchor: int) -> Claim:
+    def _claim(self, kind: str, sent: Span, fig: Figure | None, weight: float, anchor: int,
+               subject_pos: int | None = None) -> Claim:
         speaker, attributed = self.speaker(sent, anchor)
-        if speaker is None and kind in ("target", "forecast", "comparison"):
-            speaker = self.main_person  # news reports the main speaker's plans without repeating "he said"
         pos = fig.start if fig is not None else anchor
-        subject = self.subject(sent, pos, speaker)
-        frame = self.time_frame(sent, pos) if kind in ("target", "forecast") else None
+        # the one who commits or expects is named before the cue ("Tencent aims to…"), not before the figure
+        if subject_pos is None or not self._names_subject(sent, subject_pos):
+            subject_pos = pos
+        subject = self.subject(sent, subject_pos, speaker)
+        if speaker is None and kind in ("target", "forecast", "comparison") and self.main_person \
+                and subject in (None, self.org_of(self.main_person)):
+            # news reports the main speaker's plans without repeating "he said" — for his own company only
+            speaker = self.main_person
+        frame = self.time_frame(sent, pos, fig) if kind in ("target", "forecast") else None
         period = self.period(sent, fig, pos)
         if fig is not None and period and not fig.period:
             fig = replace(fig, period=period)
@@ -287,6 +424,14 @@ class ClaimFinder:
             quote=self.in_quote(pos), confidence=round(min(1.0, confidence), 2),
             evidence=[{"sentence": sent.text.strip(), "start": sent.start, "end": sent.end}],
         )
+
+    def _names_subject(self, sent: Span, pos: int) -> bool:
+        """Whether an organisation or self-reference appears in the sentence before `pos` (end of a cue)."""
+        doc = self.doc
+        if any(e.label == "ORG" and sent.start <= e.start < pos for e in doc.entities):
+            return True
+        return bool(find_cues(doc, "first_person", sent.start, pos) or find_cues(doc, "company_reference",
+                                                                                 sent.start, pos))
 
 
 def _merge_key(c: Claim) -> tuple[Any, ...]:

@@ -65,6 +65,7 @@ class Claim:
     quote: bool = False
     confidence: float = 0.5
     evidence: list[dict[str, Any]] = field(default_factory=list)  # [{sentence, start, end}] of merged repeats
+    compared_with: list[str] = field(default_factory=list)  # canonical names a comparison sets the subject against
 
 
 @dataclass
