@@ -21,6 +21,9 @@ from nlp.records import Figure
 
 log = logging.getLogger(__name__)
 
+# Documents whose figure extraction failed and were skipped (logged each time); read by whoever reports a run.
+stats = {"failed": 0}
+
 # Full-width digits and signs -> ASCII, one character for one so offsets stay valid.
 # The Chinese comma "，" stays: it separates clauses, never thousands.
 _FULLWIDTH = str.maketrans("０１２３４５６７８９％．－＄", "0123456789%.-$")
@@ -254,6 +257,7 @@ def find_figures(text: str, lang: str) -> list[Figure]:
         return _find(text, text.translate(_FULLWIDTH), lang)
     except (ValueError, IndexError, OverflowError, re.error) as exc:
         # one bad document must not stop a batch of thousands; the caller sees "no figures"
+        stats["failed"] += 1
         log.warning("figure extraction failed (%s) on text starting %r", exc, text[:60])
         return []
 
