@@ -28,6 +28,8 @@ class PageRules:
     listing_min_headlines: int
     listing_headline_text_ratio: float
     listing_text_is_links_share: float
+    prose_paragraph_chars: int
+    prose_paragraph_chars_cjk: int
     listing_min_teasers: int
     listing_teaser_share: float
     listing_path_segments: frozenset[str]
@@ -47,6 +49,8 @@ def page_rules() -> PageRules:
         listing_min_headlines=raw["listing_min_headlines"],
         listing_headline_text_ratio=raw["listing_headline_text_ratio"],
         listing_text_is_links_share=raw["listing_text_is_links_share"],
+        prose_paragraph_chars=raw["prose_paragraph_chars"],
+        prose_paragraph_chars_cjk=raw["prose_paragraph_chars_cjk"],
         listing_min_teasers=raw["listing_min_teasers"],
         listing_teaser_share=raw["listing_teaser_share"],
         listing_path_segments=frozenset(raw["listing_path_segments"]),
@@ -120,10 +124,11 @@ def non_article_reason(
     declared_article = bool(types & rules.article_types)
     if any(p.search(heading) for p in rules.error_patterns) and size < 3 * rules.min_text_chars:
         return "error page"
-    min_chars = rules.min_text_chars_cjk if _is_cjk(text) else rules.min_text_chars
+    cjk = _is_cjk(text)
+    min_chars = rules.min_text_chars_cjk if cjk else rules.min_text_chars
     if size < min_chars:
         return "too little text"
-    if not declared_article and types & rules.listing_types - {"website"}:
+    if not declared_article and types & rules.listing_types:
         return "listing page"
     headlines = headline_links(tree)
     link_chars = sum(_text_size(h) for h in headlines if h in text)
@@ -137,7 +142,9 @@ def non_article_reason(
     path_segments = {seg.lower() for seg in urlsplit(url).path.split("/") if seg}
     if path_segments & rules.listing_path_segments and len(headlines) >= rules.listing_min_headlines // 2:
         return "listing page"
-    if len(headlines) >= rules.listing_min_headlines:
+    prose_chars = rules.prose_paragraph_chars_cjk if cjk else rules.prose_paragraph_chars
+    has_prose = any(_text_size(line) >= prose_chars for line in text.split("\n"))
+    if len(headlines) >= rules.listing_min_headlines and not has_prose:
         headline_chars = sum(_text_size(h) for h in headlines)
         if size < rules.listing_headline_text_ratio * headline_chars:
             return "home page" if urlsplit(url).path in ("", "/") else "listing page"
