@@ -152,12 +152,12 @@ def structured_date(tree: lxml_html.HtmlElement, json_ld: Iterable[dict] = ()) -
 
 
 def visible_date(text: str) -> str | None:
-    """A date written in the page text: a labelled one (发布时间/Published) first, else the first full date.
+    """A date written in the page text: a labelled one (发布时间/Published), else the first with a time, else the first.
 
     `text` should be the text around the article header; update dates are skipped.
     """
     text = text.translate(_FULLWIDTH)
-    first = None
+    first = first_timed = None
     for m in _YMD.finditer(text):
         iso = _iso(m)
         if iso is None:
@@ -169,7 +169,10 @@ def visible_date(text: str) -> str | None:
             return iso
         if first is None:
             first = iso
-    return first
+        if first_timed is None and "T" in iso:
+            first_timed = iso
+    # A header's date line usually carries a time; dates mentioned in the story rarely do.
+    return first_timed or first
 
 
 def htmldate_date(tree: lxml_html.HtmlElement, url: str | None) -> str | None:

@@ -81,6 +81,10 @@ def find_title(tree: lxml_html.HtmlElement, json_ld: Iterable[dict] = ()) -> str
     h1 = _first_text(tree, "//h1")
     title_tag = _first_text(tree, "//title")
     if structured:
+        # An unescaped quote inside content="..." cuts og:title short; the visible headline then is whole.
+        for fuller in (h1, title_tag):
+            if fuller and fuller.startswith(structured + '"'):
+                return strip_site_name(fuller, site_name, h1)
         return strip_site_name(structured, site_name, h1 if h1 and h1 in structured else None)
     if title_tag:
         return strip_site_name(title_tag, site_name, h1)
@@ -90,6 +94,7 @@ def find_title(tree: lxml_html.HtmlElement, json_ld: Iterable[dict] = ()) -> str
 def _is_person_like(name: str) -> bool:
     return (
         name.lower() not in _placeholders()
+        and "@" not in name  # an e-mail or a template's "name, email@example.com"
         and not name.lower().startswith(("http://", "https://", "www."))
         and 1 < len(name) <= 60
     )

@@ -242,3 +242,36 @@ def test_chinese_visible_date_without_metadata() -> None:
 def test_lang_hint_overrides_detection() -> None:
     body = (FIXTURES / "technode-xiaomi-2018-02-08.html").read_bytes()
     assert extract(body, TECHNODE_URL, lang_hint="en-US").lang == "en"
+
+
+def test_short_article_on_a_link_heavy_portal_is_an_article() -> None:
+    # 163.com: ~330 characters of story among more than a hundred headline links and a comment box
+    body = gzip.decompress((FIXTURES / "gne" / "163_2.html.gz").read_bytes())
+    result = extract(body, "https://sports.163.com/19/0907/09/EOQ4ROIN00058781.html")
+    assert result.is_article, result.reason
+    assert result.title == "姚明对周琦说了啥？周琦上下半场判若两人"
+    assert result.published and result.published.startswith("2019-09-07")
+    assert "中国男篮以77比73战胜韩国队" in result.text
+    assert "姚明在周琦上场前叮嘱道" in result.text
+    assert "网友评论仅供其表达个人看法" not in result.text
+
+
+def test_title_cut_by_an_unescaped_quote_in_og_title() -> None:
+    page = (
+        '<html><head><meta property="og:title" content="龙湖集团"暗伤"曝露？">'
+        '<title>龙湖集团"暗伤"曝露？_网易财经</title></head><body><h1>龙湖集团"暗伤"曝露？</h1></body></html>'
+    ).encode("utf-8")
+    assert extract(page, "https://money.163.com/a.html").title == '龙湖集团"暗伤"曝露？'
+
+
+def test_email_template_is_not_an_author() -> None:
+    page = (
+        '<html><head><meta name="author" content="name, email@gmail.com"><title>t</title></head>'
+        "<body><p>text</p></body></html>"
+    ).encode("utf-8")
+    assert extract(page, "https://example.com/a").author is None
+
+
+def test_visible_date_prefers_a_date_with_time_over_a_date_in_the_story() -> None:
+    header = "儿歌作者潘振声2009年5月14日在南京逝世。 2019-09-07 21:30 来源：腾讯新闻"
+    assert visible_date(header) == "2019-09-07T21:30:00"
