@@ -2,12 +2,9 @@
 from __future__ import annotations
 
 import copy
-import logging
 import re
 
 from lxml import html as lxml_html
-
-log = logging.getLogger(__name__)
 
 _BLANK_LINES = re.compile(r"\n\s*\n+")
 _SPACES = re.compile(r"[ \t\u00a0\u3000]+")

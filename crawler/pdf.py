@@ -2,14 +2,12 @@
 from __future__ import annotations
 
 import io
-import logging
 import re
 from dataclasses import dataclass
 
 from crawler.data import data_lines
 from crawler.dates import parse_date
 
-log = logging.getLogger(__name__)
 
 _MONTHS = "January|February|March|April|May|June|July|August|September|October|November|December"
 # "April 2014", "February 7, 2018", "7 February 2018", "2018年2月7日"
@@ -56,7 +54,10 @@ def reflow(lines: list[str]) -> list[str]:
     return paragraphs
 
 
-def _letter_date(line: str) -> str | None:
+def letter_date(line: str) -> str | None:
+    """The date of a letter's date line ("April 2014", "February 7, 2018", "2018年2月7日"), else None."""
+    if not _LETTER_DATE.match(line):
+        return None
     m = _MONTH_ONLY.match(line)
     if m:  # a month and year only ("April 2014"): the month is the most precise thing we know
         month = _MONTHS.split("|").index(m.group(1)) + 1
@@ -107,8 +108,7 @@ def read_pdf(body: bytes) -> PdfFields:
     author = str(info.get("/Author") or "").strip() or _signature(lines)
     published = None
     for line in first_page[:15] + lines[-15:]:
-        if _LETTER_DATE.match(line):
-            published = _letter_date(line)
-            if published:
-                break
+        published = letter_date(line)
+        if published:
+            break
     return PdfFields(text=text, title=title, author=author, published=published or _info_date(info))

@@ -275,3 +275,20 @@ def test_email_template_is_not_an_author() -> None:
 def test_visible_date_prefers_a_date_with_time_over_a_date_in_the_story() -> None:
     header = "儿歌作者潘振声2009年5月14日在南京逝世。 2019-09-07 21:30 来源：腾讯新闻"
     assert visible_date(header) == "2019-09-07T21:30:00"
+
+
+@pytest.mark.parametrize(
+    ("line", "expected"),
+    [
+        ("April 2014", "2014-04"),
+        ("February 7, 2018", "2018-02-07"),
+        ("7 February 2018", "2018-02-07"),
+        ("2018年2月7日", "2018-02-07"),
+        ("In April 2014 we opened a store", None),
+        ("Letter to Shareholders", None),
+    ],
+)
+def test_pdf_letter_date_lines(line: str, expected: str | None) -> None:
+    from crawler.pdf import letter_date
+
+    assert letter_date(line) == expected
