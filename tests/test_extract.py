@@ -292,3 +292,16 @@ def test_pdf_letter_date_lines(line: str, expected: str | None) -> None:
     from crawler.pdf import letter_date
 
     assert letter_date(line) == expected
+
+
+@pytest.mark.parametrize(
+    ("text", "codec", "expected"),
+    [
+        ("臺灣半導體產業去年營收創下新高，晶圓代工龍頭表示，先進製程的需求將持續成長。", "big5", "big5hkscs"),
+        ("小米创始人雷军发布了一封内部信，称2017年是小米的转折之年，并提出新的目标。", "gbk", "gb18030"),
+    ],
+)
+def test_undeclared_chinese_encodings_are_detected(text: str, codec: str, expected: str) -> None:
+    body = f"<html><body><p>{text}</p></body></html>".encode(codec)
+    decoded, encoding = decode_html(body)
+    assert encoding == expected and text in decoded
