@@ -60,8 +60,26 @@ class FetchLedger:
 
 
 class ProcessDupeFilter(RFPDupeFilter):
-    """Scrapy's duplicate filter without its JOBDIR file (see the module docstring for why)."""
+    """Scrapy's duplicate filter without its JOBDIR file (see the module docstring for why).
+
+    It also names redirect loops, which it would otherwise drop as mere duplicates without a word
+    (loops of retried requests, which bypass this filter, are caught in crawler.middlewares).
+    """
+
+    stats: Any = None
 
     @classmethod
     def from_crawler(cls, crawler: Any) -> ProcessDupeFilter:
-        return cls(None, crawler.settings.getbool("DUPEFILTER_DEBUG"), fingerprinter=crawler.request_fingerprinter)
+        dupefilter = cls(None, crawler.settings.getbool("DUPEFILTER_DEBUG"),
+                         fingerprinter=crawler.request_fingerprinter)
+        dupefilter.stats = crawler.stats
+        return dupefilter
+
+    def request_seen(self, request: Any) -> bool:
+        chain = request.meta.get("redirect_urls", ())
+        if request.url in chain:
+            log.warning("not fetched (redirect loop: %s)", " -> ".join([*chain, request.url]))
+            if self.stats is not None:
+                self.stats.inc_value("newsclaims/errors/redirect_loop")
+            return True
+        return super().request_seen(request)

@@ -42,7 +42,11 @@ SCHEDULER_MEMORY_QUEUE = "scrapy.squeues.FifoMemoryQueue"
 DUPEFILTER_CLASS = "crawler.resume.ProcessDupeFilter"
 
 # conditional requests and skipping of pages known to be current (see crawler/middlewares.py)
-DOWNLOADER_MIDDLEWARES = {"crawler.middlewares.IncrementalMiddleware": 540}
+DOWNLOADER_MIDDLEWARES = {"crawler.middlewares.IncrementalMiddleware": 540,
+                          # after RetryMiddleware (550) in the request chain = before it on responses
+                          "crawler.middlewares.RetryAfterMiddleware": 560}
+NEWSCLAIMS_MAX_RETRY_AFTER = 120.0  # seconds; a site asking for a longer pause is not retried this run
+NEWSCLAIMS_MAX_LINKS = 5000  # a page with more links is not a listing page: none of them is followed
 
 ITEM_PIPELINES = {"crawler.pipelines.StorePipeline": 300}
 

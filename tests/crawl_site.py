@@ -79,3 +79,20 @@ def rows(db: Path, sql: str, *params: object) -> list[sqlite3.Row]:
 
 def last_run(db: Path) -> sqlite3.Row:
     return rows(db, "SELECT * FROM crawl_runs ORDER BY id DESC LIMIT 1")[0]
+
+
+def assert_sound(db: Path) -> None:
+    """The database is intact and every article whole: text, its hash, a readable raw body, an FTS row."""
+    import hashlib
+    import zlib
+
+    conn = sqlite3.connect(db, timeout=30)
+    try:
+        assert conn.execute("PRAGMA integrity_check").fetchone()[0] == "ok"
+        for article_id, text, digest, raw in conn.execute("SELECT id, text, content_hash, raw_body FROM articles"):
+            assert text and digest == hashlib.sha256(text.encode("utf-8")).hexdigest(), article_id
+            assert raw is not None and zlib.decompress(raw), article_id
+        missing = conn.execute("SELECT count(*) FROM articles WHERE id NOT IN (SELECT rowid FROM articles_fts)")
+        assert missing.fetchone()[0] == 0
+    finally:
+        conn.close()

@@ -21,6 +21,7 @@ from __future__ import annotations
 
 import re
 from collections import Counter
+from importlib import resources
 from collections.abc import AsyncIterator, Iterator, Mapping
 from dataclasses import replace
 from datetime import datetime, timezone
@@ -36,6 +37,7 @@ from twisted.python.failure import Failure
 from w3lib.url import canonicalize_url as fingerprint_url
 
 from crawler import feeds
+from crawler.encoding import declared_charsets
 from crawler.extract import canonicalize_url, extract
 from crawler.items import Article, NotModified
 from crawler.middlewares import AlreadyFetched, UpToDate
@@ -52,12 +54,39 @@ _LINK_EXTENSIONS_DENIED = [e for e in IGNORED_EXTENSIONS if e != "pdf"]
 
 # Download failures by exception class name: Twisted's, and the wrappers newer Scrapy versions raise
 DOWNLOAD_ERRORS = {
+    "DownloadCancelledError": "too_large",  # Content-Length above DOWNLOAD_MAXSIZE
+    "CancelledError": "too_large",  # a body that grew past DOWNLOAD_MAXSIZE while being received
     "DNSLookupError": "dns", "CannotResolveHostError": "dns",
     "TimeoutError": "timeout", "DownloadTimeoutError": "timeout",
     "ConnectionRefusedError": "connection", "DownloadConnectionRefusedError": "connection",
     "ResponseNeverReceived": "connection", "ConnectionLost": "connection", "ResponseFailed": "connection",
     "DownloadFailedError": "connection", "ResponseDataLossError": "connection",
 }
+
+
+# IgnoreRequest messages of Scrapy's middlewares -> category (anything else is a quiet skip, e.g. robots.txt)
+IGNORED_ERRORS = {
+    "during decompression": "too_large_decompressed",  # a gzip bomb, stopped at DOWNLOAD_MAXSIZE
+    "max redirections reached": "too_many_redirects",
+    "redirect loop": "redirect_loop",
+}
+# libxml2's refusals of entity expansion (billion laughs); anything else wrong with a feed is feed_malformed
+ENTITY_BOMB_MESSAGES = ("amplification", "entity reference loop")
+_LINK_TAG = re.compile(rb"<a\s", re.IGNORECASE)
+
+
+def _load_skip_categories() -> dict[str, str]:
+    text = resources.files("crawler.data").joinpath("skip_categories.tsv").read_text(encoding="utf-8")
+    rows = (line.split("\t") for line in text.splitlines() if line.strip() and not line.startswith("#"))
+    return {reason: category.strip() for reason, category in rows}
+
+
+SKIP_CATEGORIES = _load_skip_categories()
+
+
+def skip_category(reason: str | None) -> str | None:
+    """The error category of a page extract() rejected, or None for an ordinary non-article page."""
+    return next((c for prefix, c in SKIP_CATEGORIES.items() if (reason or "").startswith(prefix)), None)
 
 
 def download_error_category(exc: BaseException) -> str:
@@ -165,6 +194,15 @@ class NewsSpider(scrapy.Spider):
             return
         if not configured and any(p.search(url) for p in self._deny[source.name]):
             return
+        if not configured and len(url) > self.settings.getint("URLLENGTH_LIMIT", 2083):
+            self.logger.warning("not following a %d-character URL: %s...", len(url), url[:120])
+            self.count_error("url_too_long")
+            return
+        if not configured and not self._same_site(url, source):
+            # a feed or sitemap pointing elsewhere: only `allowed_domains` may widen a source
+            self.logger.info("not following %s: outside %s", url, ", ".join(source.domains))
+            self.count_error("offsite")
+            return
         if self._requested[source.name] >= source.max_pages:
             self.count("max_pages_reached")
             return
@@ -214,6 +252,9 @@ class NewsSpider(scrapy.Spider):
             self.count("pages_fetched")
             category = "http_5xx" if response.status >= 500 else f"http_{response.status}"
             self.logger.warning("HTTP %d for %s", response.status, response.url)
+        elif failure.check(IgnoreRequest) and self.ignored_category(failure.getErrorMessage()):
+            category = self.ignored_category(failure.getErrorMessage()) or "ignored"
+            self.logger.warning("not fetched (%s): %s", failure.getErrorMessage(), request.url)
         elif failure.check(IgnoreRequest):
             # robots.txt disallowed it, or similar: a skip, not an error
             self.count("ignored")
@@ -228,8 +269,13 @@ class NewsSpider(scrapy.Spider):
             return
         else:
             category = download_error_category(failure.value)
-            self.logger.warning("cannot fetch %s: %s", request.url, failure.getErrorMessage())
+            self.logger.warning("cannot fetch %s: %s", request.url,
+                                failure.getErrorMessage() or f"{category} ({type(failure.value).__name__})")
         self.count_error(category)
+
+    @staticmethod
+    def ignored_category(message: str) -> str | None:
+        return next((c for text, c in IGNORED_ERRORS.items() if text in message), None)
 
     # -- callbacks --------------------------------------------------------------------------------------
 
@@ -239,7 +285,8 @@ class NewsSpider(scrapy.Spider):
         parsed = feeds.parse_feed(response.body, response.url)
         if parsed.problem:
             self.logger.warning("feed %s: %s", response.url, parsed.problem)
-            self.count_error("feed_malformed")
+            bomb = any(m in parsed.problem for m in ENTITY_BOMB_MESSAGES)
+            self.count_error("xml_entity_bomb" if bomb else "feed_malformed")
         if not parsed.urls and not parsed.problem:
             self.logger.info("feed %s has no entries", response.url)
         for url in parsed.urls:
@@ -273,6 +320,9 @@ class NewsSpider(scrapy.Spider):
             return
         self.count("pages_fetched")
         source, depth = self.source_of(response), response.meta["nc_depth"]
+        if not self.is_pdf(response) and not self.link_count_ok(response):
+            self.remember(response.request, PAGE)
+            return
         try:
             extracted = extract(response.body, response.url, content_type=header(response, "Content-Type"),
                                 headers=plain_headers(response), lang_hint=source.lang)
@@ -284,12 +334,20 @@ class NewsSpider(scrapy.Spider):
         self.remember(response.request, ARTICLE if extracted.is_article else PAGE)
         if extracted.is_article:
             self.count("articles")
+            if not self.decodes_as_declared(response):
+                self.count_error("invalid_encoding")  # stored anyway: a few bad bytes do not spoil an article
+                self.logger.info("invalid %s bytes in %s (replaced)", extracted.encoding, response.url)
             yield self.article(response, source, extracted)
         else:
             self.count("skipped")
-            self.logger.debug("not an article (%s): %s", extracted.reason, response.url)
+            category = skip_category(extracted.reason)
+            if category:
+                self.count_error(category)
+                self.logger.warning("not an article (%s): %s", extracted.reason, response.url)
+            else:
+                self.logger.debug("not an article (%s): %s", extracted.reason, response.url)
         # only listing pages lead on: links on articles are mostly "related stories" noise
-        if isinstance(response, TextResponse) and not extracted.is_article:
+        if isinstance(response, TextResponse) and not extracted.is_article and not skip_category(extracted.reason):
             yield from self.discover_feeds(response, source, depth)
             if depth < source.max_depth:
                 for link in self._links[source.name].extract_links(response):
@@ -302,6 +360,30 @@ class NewsSpider(scrapy.Spider):
         self.count("not_modified")
         self.remember(response.request, ARTICLE)
         yield NotModified(url=response.request.url, fetched_at=utcnow())
+
+    def link_count_ok(self, response: Response) -> bool:
+        """A page with more links than NEWSCLAIMS_MAX_LINKS is a link farm: neither an article nor a listing."""
+        limit = self.settings.getint("NEWSCLAIMS_MAX_LINKS", 5000)
+        found = len(_LINK_TAG.findall(response.body))  # cheap: extracting 100,000 links takes seconds
+        if found <= limit:
+            return True
+        self.logger.warning("not following the %d links of %s (more than NEWSCLAIMS_MAX_LINKS=%d)",
+                            found, response.url, limit)
+        self.count_error("too_many_links")
+        return False
+
+    def decodes_as_declared(self, response: Response) -> bool:
+        """False when the page declares a charset (header or <meta>) its bytes are not valid in."""
+        if self.is_pdf(response):
+            return True
+        for charset in declared_charsets(response.body, plain_headers(response)):
+            try:
+                response.body.decode(charset)
+            except UnicodeDecodeError:
+                return False
+            except LookupError:  # an unknown charset name: extract() already chose another one
+                continue
+        return True
 
     def discover_feeds(self, response: TextResponse, source: Source, depth: int) -> Iterator[scrapy.Request]:
         """`<link rel=alternate type=application/rss+xml href=...>` on a page -> that feed."""
