@@ -31,7 +31,7 @@ def test_eval_command_on_three_pages(shared_dir: Path) -> None:
     result = CliRunner().invoke(command, ["--shared", str(shared_dir), "--limit", "3", "--json"])
     assert result.exit_code == 0, result.output
     sections = json.loads(result.output)
-    assert len(sections) == 3
+    assert len(sections) == 4
     for section in sections:
         assert set(section["rows"]) >= {"newsclaims"}
         assert all(row.get("pages") == 3 for row in section["rows"].values())
