@@ -26,7 +26,9 @@ stats = {"failed": 0}
 
 # Full-width digits and signs -> ASCII, one character for one so offsets stay valid.
 # The Chinese comma "，" stays: it separates clauses, never thousands.
-_FULLWIDTH = str.maketrans("０１２３４５６７８９％．－＄", "0123456789%.-$")
+_FULLWIDTH = str.maketrans("０１２３４５６７８９％．－＄Ｋｋ", "0123456789%.-$Kk")
+# ...except between full-width digits in groups of three ("９，９９９"): full-width typesetting groups thousands so
+_FULLWIDTH_THOUSANDS = re.compile(r"(?<=[０-９])，(?=[０-９]{3}(?![０-９.．]))")
 
 _ARABIC = r"(?:\d{1,3}(?:,\d{3})+(?!\d)|\d+)(?:\.\d+)?"
 _ZH_NUMERAL_CHARS = "零〇一二三四五六七八九十百千万亿兆两兩壹贰貳叁參肆伍陆陸柒捌玖拾佰仟廿萬億点點"
@@ -56,7 +58,8 @@ def _cur_key(surface: str) -> str:
     return re.sub(r"\s+", "", surface).lower()
 
 
-_SCALED_ONLY: set[str] = set()
+# currency surfaces usable only under a condition (currencies.tsv): scaled / subunit / money_context
+_CONDITION: dict[str, str] = {}
 
 
 @dataclass(frozen=True)
@@ -78,7 +81,8 @@ class _Patterns:
     percent: re.Pattern[str]
     percent_prefix: re.Pattern[str]
     percent_fixed: re.Pattern[str]
-    percent_info: dict[str, tuple[str, str]]
+    percent_info: dict[str, tuple[str, str, str]]
+    percent_tail: re.Pattern[str]
     unit: re.Pattern[str]
     units: dict[str, str]
     duration: re.Pattern[str]
@@ -93,6 +97,8 @@ class _Patterns:
     change_before: re.Pattern[str]
     change_after: re.Pattern[str]
     change_roles: dict[str, str]
+    money_cue: re.Pattern[str]
+    main_money_before: re.Pattern[str]
     ranks: list[tuple[re.Pattern[str], bool, float | None, str]]
     rank_block: re.Pattern[str]
     multiples: list[tuple[re.Pattern[str], str, str]]
@@ -102,7 +108,7 @@ class _Patterns:
 def _number_pattern(lang: str) -> str:
     if lang == "zh":
         # Chinese numerals may be spaced ("一百 五 十"); "，" never groups thousands (it separates clauses)
-        return (rf"(?<![\d.])(?:[-−]|负)?(?:\d{{1,3}}(?:,\d{{3}})+(?!\d)|\d+)(?:\.\d+)?(?:[kK](?![A-Za-z]))?"
+        return (rf"(?<![\d.%])(?:[-−]|负)?(?:\d{{1,3}}(?:,\d{{3}})+(?!\d)|\d+)(?:\.\d+)?(?:\s?[kK](?![A-Za-z]))?"
                 rf"(?:[{_ZH_SCALE_CHARS}]+)?(?![\d])"
                 rf"|负?[{_ZH_NUMERAL_CHARS}](?:[ \t]*[{_ZH_NUMERAL_CHARS}])*")
     lex = lexicon()
@@ -129,8 +135,8 @@ def _patterns(lang: str) -> _Patterns:
         if clang not in ("any", lang):
             continue
         currencies[_cur_key(surface)] = (iso, float(column(row, 4, "1")))
-        if column(row, 5) == "scaled":
-            _SCALED_ONLY.add(_cur_key(surface))
+        if column(row, 5):
+            _CONDITION[_cur_key(surface)] = column(row, 5)
         if position in ("prefix", "both"):
             prefixes.append(surface)
         if position in ("suffix", "both"):
@@ -177,11 +183,13 @@ def _patterns(lang: str) -> _Patterns:
 
     cue_roles: dict[str, str] = {}
     change_roles: dict[str, str] = {}
-    before, after, inside, ch_before, ch_after = [], [], [], [], []
+    before, after, inside, ch_before, ch_after, money_cues = [], [], [], [], [], []
     for clang, surface, role, position in (r[:4] for r in read_tsv("cues.tsv")):
         if clang != lang:
             continue
-        if role in ("increase", "decrease"):
+        if role == "money":
+            money_cues.append(surface)
+        elif role in ("increase", "decrease"):
             change_roles[(surface.lower(), position)] = role  # type: ignore[index]
             (ch_before if position == "before" else ch_after).append(surface)
         else:
@@ -198,26 +206,34 @@ def _patterns(lang: str) -> _Patterns:
         change_before = re.compile(rf"(?:{_alt(ch_before)})")
         change_after = re.compile(r"(?!x)x")
     cue_inside = re.compile(rf"^(?:{_alt(inside)})") if inside else None
+    money_cue = re.compile(rf"(?:{_alt(money_cues)})") if money_cues else re.compile(r"(?!x)x")
+    # the amount in the main unit that a sub-unit may follow: "五元|三毛", "50元6角|三分"
+    mains = [s for s in suffixes if _CONDITION.get(_cur_key(s)) != "subunit"] + ["角", "毛"]
+    main_money_before = re.compile(rf"[\d{_ZH_NUMERAL_CHARS}]\s?(?:{_alt(mains)})\s*(?:and\s+)?(?:又|零)?\s*$")
 
     pct_suffix, pct_prefix, pct_fixed = [], [], []
-    percent_info: dict[str, tuple[str, str]] = {}
+    percent_info: dict[str, tuple[str, str, str]] = {}
     for row in read_tsv("percents.tsv"):
         plang, surface, position, factor = row[:4]
         if plang != lang:
             continue
-        percent_info[re.sub(r"\s+", "", surface.lower())] = (factor, column(row, 4))
+        percent_info[re.sub(r"\s+", "", surface.lower())] = (factor, column(row, 4), column(row, 6))
         guard = column(row, 5)
         # Chinese markers may be spaced out ("个 百 分点", "百 分 之")
         escaped = r"\s*".join(re.escape(c) for c in surface) if lang == "zh" and len(surface) > 1 else re.escape(surface)
         item = escaped + (rf"(?!{guard})" if guard else "") + (r"(?![A-Za-z])" if lang == "en" else "")
-        {"suffix": pct_suffix, "prefix": pct_prefix, "fixed": pct_fixed}[position].append((len(surface), item))
+        {"suffix": pct_suffix, "prefix": pct_prefix, "prefix_clause": pct_prefix,
+         "fixed": pct_fixed}[position].append((len(surface), item))
     by_len = lambda items: "|".join(i for _, i in sorted(items, reverse=True))  # noqa: E731
     percent = re.compile(rf"^\s{{0,4}}(?i:{by_len(pct_suffix)})(?![0-9A-Fa-f]{{2}})")
     # "五百分之2.2" is a fraction of 500, not a percent: no numeral right before the prefix
-    percent_prefix = (re.compile(rf"(?<![{_ZH_NUMERAL_CHARS}\d])(?:{by_len(pct_prefix)})$") if pct_prefix
+    percent_prefix = (re.compile(rf"(?<![{_ZH_NUMERAL_CHARS}\dA-Za-z])(?i:{by_len(pct_prefix)})$") if pct_prefix
                       else re.compile(r"(?!x)x"))
     percent_fixed = re.compile(rf"(?:{by_len(pct_fixed)})") if pct_fixed else re.compile(r"(?!x)x")
 
+    # a tenths digit after 七成 / 七折 ("七成六"), unless it starts a count or a duration ("三成五个月")
+    counted = _alt([*measures, *nouns, *durations]) if lang == "zh" else "x"
+    percent_tail = re.compile(rf"\s?([一二三四五六七八九1-9]|半)(?![{_ZH_NUMERAL_CHARS}\d.]|{counted})")
     num = _number_pattern(lang)
     ranks = []
     block = ""
@@ -243,9 +259,9 @@ def _patterns(lang: str) -> _Patterns:
     cur = _alt(prefixes)
     range_gap = re.compile(rf"^(?P<u>\s?[^\d\s]{{1,12}}?)??(?:-\s)?\s*(?:-|–|—|~|～|to|and|至|到)\s*(?:{cur})?\s?$")
     return _Patterns(re.compile(num), cur_prefix, cur_suffix, currencies, percent, percent_prefix, percent_fixed,
-                     percent_info, unit, units, duration,
+                     percent_info, percent_tail, unit, units, duration,
                      durations, count_noun, nouns, measures, cue_before, cue_after, cue_inside, cue_roles,
-                     change_before, change_after, change_roles, ranks, rank_block, multiples, range_gap)
+                     change_before, change_after, change_roles, money_cue, main_money_before, ranks, rank_block, multiples, range_gap)
 
 
 def find_figures(text: str, lang: str) -> list[Figure]:
@@ -254,7 +270,7 @@ def find_figures(text: str, lang: str) -> list[Figure]:
         return []
     lang = "zh" if lang.startswith("zh") else "en"
     try:
-        return _find(text, text.translate(_FULLWIDTH), lang)
+        return _find(text, _FULLWIDTH_THOUSANDS.sub(",", text).translate(_FULLWIDTH), lang)
     except (ValueError, IndexError, OverflowError, re.error) as exc:
         # one bad document must not stop a batch of thousands; the caller sees "no figures"
         stats["failed"] += 1
@@ -270,7 +286,8 @@ def _find(original: str, text: str, lang: str) -> list[Figure]:
     def free(s: int, e: int) -> bool:
         return all(e <= a or s >= b for a, b in taken)
 
-    fixed = [Figure(text=m.group(0), kind="percent", value=float(p.percent_info[re.sub(r"\s+", "", m.group(0))][0]),
+    fixed = [Figure(text=m.group(0), kind="percent",
+                    value=float(p.percent_info[re.sub(r"\s+", "", m.group(0))][0]),
                     start=m.start(), end=m.end()) for m in p.percent_fixed.finditer(text)]
     for fig in fixed + _ranks(text, lang, p) + _multiples(text, lang, p):
         if free(fig.start, fig.end):
@@ -379,19 +396,24 @@ def _classify(text: str, lang: str, p: _Patterns, tok: _Token, upper_tok: _Token
 
     m = None
     cur_m = p.cur_suffix.match(after)
-    if cur_m and _cur_key(cur_m.group(0).strip(" -个")) in _SCALED_ONLY and not (tok.scaled or (upper_tok and upper_tok.scaled)):
-        cur_m = None  # "25 pounds" is a weight; "20 million pounds" is money
-    if (pm := p.percent_prefix.search(before.rstrip())):
-        factor_text, unit = p.percent_info[re.sub(r"\s+", "", pm.group(0).lower())]
+    if cur_m and not _currency_condition_met(text, lang, p, cur_m.group(0), tok, upper_tok, start, end + cur_m.end()):
+        cur_m = None
+    if (pm := p.percent_prefix.search(before.rstrip())) and (lang == "zh" or _clause_start(
+            text[:start - (len(before) - len(before.rstrip())) - len(pm.group(0))])):
+        factor_text, unit, _tail = p.percent_info[re.sub(r"\s+", "", pm.group(0).lower())]
         start -= len(before) - len(before.rstrip())
         kind, start, factor = "percent", start - len(pm.group(0)), float(factor_text)
         unit = unit or None
     elif (m := p.percent.match(after)):
         kind = "percent"
-        factor_text, unit = p.percent_info.get(re.sub(r"\s+", "", m.group(0).lower()), ("1", ""))
+        factor_text, unit, tail = p.percent_info.get(re.sub(r"\s+", "", m.group(0).lower()), ("1", "", ""))
         unit = unit or None
         factor = (10.0 if value < 10 else 1.0) if factor_text == "tenths_or_digits" else float(factor_text)
         end += m.end()
+        if tail == "digit" and factor == 10.0 and upper_tok is None and value in range(1, 10) and \
+                (tm := p.percent_tail.match(text, end)):
+            value += 0.5 if tm.group(1) == "半" else (parse_number(tm.group(1)) or 0) / 10
+            end = tm.end()
     elif cur_m:
         m = cur_m
         kind = "money"
@@ -454,6 +476,28 @@ def _classify(text: str, lang: str, p: _Patterns, tok: _Token, upper_tok: _Token
         upper = upper_tok.value * factor
     return Figure(text=text[start:end], kind=kind, value=_clean(value), start=start, end=end, unit=unit,
                   approx=approx, lower=_clean(lower), upper=_clean(upper))
+
+
+def _currency_condition_met(text: str, lang: str, p: _Patterns, surface: str, tok: _Token,
+                            upper_tok: _Token | None, start: int, end: int) -> bool:
+    condition = _CONDITION.get(_cur_key(surface.strip(" -个")))
+    if condition == "scaled":  # "25 pounds" is a weight; "20 million pounds" is money
+        return tok.scaled or bool(upper_tok and upper_tok.scaled)
+    if condition == "subunit":
+        return bool(p.main_money_before.search(text[max(0, start - 12):start]))
+    if condition == "money_context":
+        if re.match(r"[\u4e00-\u9fff]", text[end:end + 1]) and not re.match(r"多|左右|钱", text[end:end + 2]):
+            return False  # "三块蛋糕": a noun follows, 块 counts pieces
+        clause = text[max(0, start - _WINDOW[lang]):start]
+        breaks = list(_CLAUSE_BREAK[lang].finditer(clause))
+        return bool(p.money_cue.search(clause[breaks[-1].end():] if breaks else clause))
+    return True
+
+
+def _clause_start(before: str) -> bool:
+    """Nothing but a clause break before this point ("Percent of 10", "…; per cent of 20")."""
+    tail = before[-3:].rstrip()
+    return not tail or tail[-1] in ".;:!?(\n\"“”'"
 
 
 def _match_len(pattern: re.Pattern[str], text: str) -> int:
