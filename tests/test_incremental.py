@@ -124,7 +124,7 @@ def test_interrupted_crawl_resumes_without_fetching_again(tmp_path: Path) -> Non
     site, db = tmp_path / "site", tmp_path / "resume.db"
     total = 30
     sources = make_site(site, feed=range(1, total + 1))
-    argv = crawl_argv(sources, db, "", "--set", "NEWSCLAIMS_BATCH_SIZE=2", "--set", "CONCURRENT_REQUESTS_PER_DOMAIN=2")
+    argv = crawl_argv(sources, db, "", "--set", "NEWSCLAIMS_BATCH_SIZE=2", "--set", "CONCURRENT_REQUESTS=2")
     server = SiteServer(site, delay=0.5)  # slow pages: the crawl is surely mid-run when interrupted
     with server:
         argv[argv.index("--base-url") + 1] = server.base_url
