@@ -79,7 +79,10 @@ def extract(
         if kind == PDF:
             return _extract_pdf(body, url, lang_hint)
         return _extract_html(body, url, headers, lang_hint)
-    except (ValueError, TypeError, LookupError, AttributeError, RecursionError, MemoryError) as exc:
+    except (
+        ValueError, TypeError, LookupError, AttributeError, ArithmeticError, RecursionError, MemoryError,
+        etree.LxmlError,
+    ) as exc:
         # The crawl must go on past a page that trips a bug or a library: the page is skipped, loudly.
         log.warning("extraction failed for %s: %r", url, exc, exc_info=log.isEnabledFor(logging.DEBUG))
         return _not_article(url, f"extraction failed: {type(exc).__name__}", kind)

@@ -88,13 +88,13 @@ def _info_date(info: dict) -> str | None:
 def read_pdf(body: bytes) -> PdfFields:
     """Text and metadata of a PDF; raises PdfError when it cannot be parsed."""
     from pypdf import PdfReader
-    from pypdf.errors import PdfReadError
+    from pypdf.errors import PyPdfError
 
     try:
         reader = PdfReader(io.BytesIO(body))
         pages = [page.extract_text() or "" for page in reader.pages]
         info = dict(reader.metadata or {})
-    except (PdfReadError, ValueError, KeyError, TypeError, OSError, AssertionError) as exc:
+    except (PyPdfError, ValueError, KeyError, TypeError, OSError, AssertionError, ArithmeticError) as exc:
         raise PdfError(f"unreadable PDF: {exc}") from exc
     lines = []
     for page in pages:
