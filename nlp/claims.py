@@ -34,6 +34,8 @@ SUBJECT_GAP = {"en": 24, "zh": 8}
 SUBJECT_GAP_WORDS = 2
 # A comparison cue at least this strong may set a figure against another figure without naming anyone.
 STRONG_COMPARISON = 0.8
+# Without a title mention, an organisation is what a news document is about only when named this often.
+MIN_MAIN_ORG_MENTIONS = 3
 _NUMBER = re.compile(r"\d[\d,.]*")
 
 
@@ -166,12 +168,20 @@ class ClaimFinder:
 
     # -- document-level defaults ---------------------------------------------------------------
     def _main_org(self) -> str | None:
+        """The organisation the document is about: named in its title, else named again and again.
+
+        Sentences without an organisation of their own fall back to it, so a passing mention must not win.
+        """
         title = self.doc.ctx.title
         if title:
             for e in self.doc.entities:
                 if e.label == "ORG" and e.text in title:
                     return e.canonical
-        return main_entity(self.doc.entities, "ORG", title=title)
+        name = main_entity(self.doc.entities, "ORG", title=title)
+        mentions = sum(1 for e in self.doc.entities if e.label == "ORG" and e.canonical == name)
+        if self.doc.ctx.kind == "letter" or mentions >= MIN_MAIN_ORG_MENTIONS:
+            return name
+        return None
 
     def _main_person(self) -> str | None:
         if self.doc.ctx.kind == "letter" and self.doc.ctx.author:
@@ -331,13 +341,15 @@ class ClaimFinder:
         point of comparison, not the result: a baseline word, then at most a period and a filler ("的")."""
         doc = self.doc
         lo = max(sent.start, fig.start - 16)
-        fillers = _cue_set(doc.lang, "baseline_filler") | {""}
+        fillers = sorted(_cue_set(doc.lang, "baseline_filler"), key=len, reverse=True)
         for _, b in _phrases(doc, "baseline", lo, fig.start):
-            gap = doc.text[b:fig.start]
+            gap = doc.text[b:fig.start].casefold()
             for p in doc.periods:
                 if b <= p.start and p.end <= fig.start:
-                    gap = gap.replace(p.text, "")
-            if gap.strip().casefold() in fillers:
+                    gap = gap.replace(p.text.casefold(), "")
+            for filler in fillers:
+                gap = gap.replace(filler, "")
+            if not gap.strip():
                 return True
         return False
 

@@ -2,7 +2,9 @@
 
 - a token that is a known alias is that entity (canonical name from the table);
 - nr/nrfg/nrt → PERSON, ns → GPE, nt → ORG (tags from nlp/data/zh/rules.toml);
-- name-like tokens followed by an organisation suffix (公司, 集团, 科技, 银行...) → one ORG;
+- name-like tokens followed by an organisation suffix (公司, 集团, 科技, 银行...) or by a noun ending like one
+  (信用社, 管理局) → one ORG; an abbreviation or proper noun ending like one (央行, 证监会, 新华网) → ORG alone;
+- in a sentence about a match (主场, 让球, vs...), a place name is the club (曼联, 那不勒斯) → ORG;
 - consecutive places, with address suffixes (省, 市, 区, 路...), → one GPE;
 - a surname + given name split into two tokens, or a name with "·", → one PERSON.
 """
@@ -30,6 +32,13 @@ class ChineseEntities:
         self.strong_suffixes = set(rules["suffix"]["company"])
         self.place_suffixes = set(rules["suffix"]["place"])
         self.name_tags = set(rules["name_parts"]["tags"])
+        self.org_endings = tuple(rules["suffix"]["org_endings"])
+        self.org_ending_tags = set(rules["suffix"]["org_ending_tags"])
+        self.org_alone_tags = set(rules["suffix"]["org_alone_tags"])
+        self.org_alone_min_chars_n = int(rules["suffix"]["org_alone_min_chars_n"])
+        self.sports_words = set(rules["context"]["sports"])
+        self.not_org_words = set(rules["suffix"]["not_org_words"])
+        self.org_endings_not_names = tuple(rules["suffix"]["org_endings_not_names"])
 
     def __call__(self, doc: Doc) -> Doc:
         spans = self._organisations(doc) + self._places(doc) + self._people(doc) + self._tokens(doc)
@@ -46,22 +55,51 @@ class ChineseEntities:
             return Span(doc, start, end, label=hit.label, span_id=hit.canonical)
         return Span(doc, start, end, label=label)
 
+    def _is_org_word(self, tok) -> bool:  # noqa: ANN001 - a spaCy Token
+        """A suffix token (公司) or a noun that ends like one (信用社, 管理局); never a verb (进行)."""
+        if tok.text in self.org_suffixes:
+            return True
+        if tok.text in self.not_org_words:
+            return False
+        return tok.tag_ in self.org_ending_tags and len(tok.text) >= 2 and tok.text.endswith(self.org_endings)
+
+    def _org_alone(self, tok) -> bool:  # noqa: ANN001 - a spaCy Token
+        if not tok.text.endswith(self.org_endings) or len(tok.text) < 2 or tok.text in self.not_org_words:
+            return False
+        return tok.tag_ in self.org_alone_tags or (tok.tag_ == "n" and len(tok.text) >= self.org_alone_min_chars_n)
+
+    def _sports_sentences(self, doc: Doc) -> set[int]:
+        """Token indices of sentences that talk about a match."""
+        out: set[int] = set()
+        for sent in doc.sents:
+            if any(t.text in self.sports_words for t in sent):
+                out.update(range(sent.start, sent.end))
+        return out
+
     def _tokens(self, doc: Doc) -> list[Span]:
         out = []
+        sports = self._sports_sentences(doc) if doc.has_annotation("SENT_START") else set()
         for tok in doc:
             hit = self.table.lookup(tok.text) if not tok.is_space else None
             if hit is not None:
                 out.append(Span(doc, tok.i, tok.i + 1, label=hit.label, span_id=hit.canonical))
+            elif tok.tag_ in ("ns", "nz") and tok.i in sports and tok.text not in self.sports_words:
+                out.append(Span(doc, tok.i, tok.i + 1, label="ORG"))
+            elif (self.pos_labels.get(tok.tag_) == "PERSON" and len(tok.text) >= 3
+                  and tok.text.endswith(self.org_endings_not_names)):
+                out.append(Span(doc, tok.i, tok.i + 1, label="ORG"))  # 达摩院/nr: no given name ends in 院
             elif tok.tag_ in self.pos_labels:
                 out.append(Span(doc, tok.i, tok.i + 1, label=self.pos_labels[tok.tag_]))
+            elif self._org_alone(tok):
+                out.append(Span(doc, tok.i, tok.i + 1, label="ORG"))
         return out
 
     def _organisations(self, doc: Doc) -> list[Span]:
         out = []
         for tok in doc:
-            if tok.text not in self.org_suffixes or tok.i == 0:
+            if tok.i == 0 or not self._is_org_word(tok):
                 continue
-            if tok.i + 1 < len(doc) and doc[tok.i + 1].text in self.org_suffixes:
+            if tok.i + 1 < len(doc) and self._is_org_word(doc[tok.i + 1]):
                 continue  # 科技 + 有限公司: the name ends at the last suffix
             start = tok.i
             while start > 0 and tok.i - start < _MAX_NAME_TOKENS and doc[start - 1].tag_ in self.name_tags:
