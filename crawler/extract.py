@@ -143,7 +143,7 @@ def _extract_html(body: bytes, url: str, headers: Mapping[str, str] | None, lang
     canonical_url = resolve_canonical(canonical[0] if canonical else None, url)
     title = find_title(tree, json_ld)
     declared_lang = normalize_lang_tag((tree.get("lang") or tree.get("xml:lang") or "") or None)
-    page_text = clean(tree.find("body").text_content() if tree.find("body") is not None else "") or ""
+    page_text = _visible_text(tree)
     lang = _choose_lang(lang_hint, (title or "") + "\n" + page_text[:3000], declared_lang)
     text = _drop_leading_title(main_text(tree, url, lang), title)
     if lang_hint == "auto" and text:
@@ -163,6 +163,12 @@ def _extract_html(body: bytes, url: str, headers: Mapping[str, str] | None, lang
         encoding=encoding,
         content_type=HTML,
     )
+
+
+def _visible_text(tree: lxml_html.HtmlElement) -> str:
+    """The body's text without scripts and styles, whitespace collapsed."""
+    parts = tree.xpath("//body//text()[not(ancestor::script) and not(ancestor::style) and not(ancestor::noscript)]")
+    return clean(" ".join(parts)) or ""
 
 
 def _drop_leading_title(text: str, title: str | None) -> str:
