@@ -33,6 +33,7 @@ _FULLWIDTH_THOUSANDS = re.compile(r"(?<=[０-９])，(?=[０-９]{3}(?![０-９.
 _ARABIC = r"(?:\d{1,3}(?:,\d{3})+(?!\d)|\d+)(?:\.\d+)?"
 _ZH_NUMERAL_CHARS = "零〇一二三四五六七八九十百千万亿兆两兩壹贰貳叁參肆伍陆陸柒捌玖拾佰仟廿萬億点點"
 _ZH_SCALE_CHARS = "十百千万亿萬億"
+_VULGAR = "½⅓⅔¼¾⅕⅖⅗⅘⅙⅚⅐⅛⅜⅝⅞⅑⅒"
 _ZH_YEAR_CONTEXT = re.compile(r"^(?:第|[一二三四1-4]季|上半年|下半年|前三季|全年|年底|年初|年末|年中|\d+月|[一二三四五六七八九十]+月|度)")
 _CLAUSE_BREAK = {"en": re.compile(r"[.;:!?\n]\s|[,;\n]|[“”\"]"), "zh": re.compile(r"[，。；;！？!?\n、“”：,]")}
 _WINDOW = {"en": 70, "zh": 24}
@@ -85,6 +86,11 @@ class _Patterns:
     percent_tail: re.Pattern[str]
     unit: re.Pattern[str]
     units: dict[str, str]
+    unit_conditions: dict[str, str]
+    compound: re.Pattern[str]
+    per_base: re.Pattern[str]
+    wordless: re.Pattern[str] | None  # "a gallon", "a penny", "absolute zero": a quantity without a number
+    wordless_info: dict[str, tuple[str, str, float]]
     duration: re.Pattern[str]
     durations: dict[str, str]
     count_noun: re.Pattern[str]
@@ -117,7 +123,10 @@ def _number_pattern(lang: str) -> str:
     scales = _alt(list(lex.scales_en_any))
     attached = _alt(list(lex.scales_en_attached))
     multipliers = _alt([w for w, (_, k) in lex.en.items() if k in ("hundred", "scale", "dozen")])
-    fraction = rf"\d+\s\d+\s?/\s?\d+|\d+\s?/\s?\d+(?![\d/])|\d+(?:\.\d+)?e[-+]?\d+\b"
+    fraction = (rf"\d+\s\d+\s?/\s?\d+|\d+\s?/\s?\d+(?![\d/])|\d+(?:\.\d+)?e[-+]?\d+\b"
+                rf"|\d+(?:\.\d+)?\s?[x×]\s?\d+\^[-−]?\d+\b"  # "8x2^10", "6.02×10^23"
+                rf"|\d*[{_VULGAR}]"  # "½", "2¾"
+                rf"|\d{{1,3}}(?:[ \u00a0\u202f]\d{{3}})+(?![\d,.-]|\s\d)")  # spaced thousands "10 000"
     return (
         rf"(?<![\w.,%/])(?:(?<![\w.])-|−)?(?:{fraction}|{_ARABIC}(?:\s?(?:{scales})\b|(?:{attached})(?![A-Za-z]))?)"
         rf"(?![\d]|\.\d|/\d)"
@@ -147,14 +156,48 @@ def _patterns(lang: str) -> _Patterns:
                             else rf"^\s?(?:个)?(?i:{_spaced_alt(suffixes)})")
 
     units: dict[str, str] = {}
-    cs, ci = [], []
-    for surface, unit, _dim, case, ulang in (r[:5] for r in read_tsv("units.tsv")):
+    unit_conditions: dict[str, str] = {}
+    wordless_info: dict[str, tuple[str, str, float]] = {}
+    articles, fixed_names = [], []
+    cs, ci, per_cs, per_ci = [], [], [], []
+    for row in read_tsv("units.tsv"):
+        surface, unit_name, _dim, case, ulang = row[:5]
+        condition = column(row, 5)
         if ulang not in ("any", lang):
             continue
-        units[surface if case == "cs" else surface.lower()] = unit
+        key = surface if case == "cs" else surface.lower()
+        if condition == "per":
+            units.setdefault(key, unit_name)
+            (per_cs if case == "cs" else per_ci).append(surface)
+            continue
+        units[key] = unit_name
+        if condition.startswith("fixed="):
+            wordless_info[surface.lower()] = ("quantity", unit_name, float(condition[len("fixed="):]))
+            fixed_names.append(surface)
+            continue
+        if condition == "article":
+            wordless_info[surface.lower()] = ("quantity", unit_name, 1.0)
+            articles.append(surface)
+        elif condition:
+            unit_conditions[key] = condition
         (cs if case == "cs" else ci).append(surface)
     unit_alt = "|".join(x for x in (_alt(cs), f"(?i:{_alt(ci)})" if ci else "") if x)
     unit = re.compile(rf"^[\s-]?(?:{unit_alt})(?![A-Za-z0-9]|-\w)" if lang == "en" else rf"^\s?(?:{unit_alt})")
+    den_alt = "|".join(x for x in (_alt(cs + per_cs), f"(?i:{_alt(ci + per_ci)})") if x)
+    power = r"(?:\^[-−]?\d|[²³]|(?<=[A-Za-z])[23](?!\d))?"
+    compound = re.compile(rf"(?:\s?/\s?|\s+per\s+)(?P<den>{den_alt}){power}(?![A-Za-z0-9])" if lang == "en"
+                          else r"(?!x)x")
+    # a symbol that is a unit only inside a compound may start one: "9.8 m/s2", "5 g/kg" (never "5 m" alone)
+    per_base = re.compile(rf"^[\s-]?(?:{_alt(per_cs)})(?=\s?/)" if per_cs else r"(?!x)x")
+
+    for row in read_tsv("currencies.tsv"):
+        if column(row, 6) == "article" and row[2] in ("any", lang):
+            wordless_info[row[0].lower()] = ("money", row[1], float(column(row, 4, "1")))
+            articles.append(row[0])
+    wordless = None
+    if lang == "en" and (articles or fixed_names):
+        alts = [f"(?i:\\b(?:an?)\\s+(?:{_alt(articles)}))"] + ([f"(?i:\\b(?:{_alt(fixed_names)}))"] if fixed_names else [])
+        wordless = re.compile(rf"(?:{'|'.join(alts)})(?![\w-])")
 
     durations: dict[str, str] = {}
     qualifiers = []
@@ -259,7 +302,8 @@ def _patterns(lang: str) -> _Patterns:
     cur = _alt(prefixes)
     range_gap = re.compile(rf"^(?P<u>\s?[^\d\s]{{1,12}}?)??(?:-\s)?\s*(?:-|–|—|~|～|to|and|至|到)\s*(?:{cur})?\s?$")
     return _Patterns(re.compile(num), cur_prefix, cur_suffix, currencies, percent, percent_prefix, percent_fixed,
-                     percent_info, percent_tail, unit, units, duration,
+                     percent_info, percent_tail, unit, units, unit_conditions, compound, per_base, wordless, wordless_info,
+                     duration,
                      durations, count_noun, nouns, measures, cue_before, cue_after, cue_inside, cue_roles,
                      change_before, change_after, change_roles, money_cue, main_money_before, ranks, rank_block, multiples, range_gap)
 
@@ -289,24 +333,31 @@ def _find(original: str, text: str, lang: str) -> list[Figure]:
     fixed = [Figure(text=m.group(0), kind="percent",
                     value=float(p.percent_info[re.sub(r"\s+", "", m.group(0))][0]),
                     start=m.start(), end=m.end()) for m in p.percent_fixed.finditer(text)]
-    for fig in fixed + _ranks(text, lang, p) + _multiples(text, lang, p):
+    for fig in fixed + _wordless(text, p) + _ranks(text, lang, p) + _multiples(text, lang, p):
         if free(fig.start, fig.end):
             figures.append(fig)
             taken.append((fig.start, fig.end))
     tokens = [t for t in _tokens(text, lang, p) if free(t.start, t.end)]
     i = 0
     while i < len(tokens):
-        tok, upper_tok = tokens[i], None
-        if i + 1 < len(tokens) and _is_range(text, tok, tokens[i + 1], p):
-            upper_tok = tokens[i + 1]
+        tok, upper_tok, tolerance = tokens[i], None, None
+        nxt = tokens[i + 1] if i + 1 < len(tokens) else None
+        if nxt is not None and _PLUS_MINUS.match(text[tok.end:nxt.start]):
+            tolerance = nxt  # "9.83e-3 +/- 1e-5 km/s2"
+            i += 1
+        elif nxt is not None and _is_range(text, tok, nxt, p):
+            upper_tok = nxt
             i += 1
         i += 1
-        fig = _classify(text, lang, p, tok, upper_tok)
+        fig = _classify(text, lang, p, tok, upper_tok, tolerance)
+        if fig is None and nxt is not None and i < len(tokens) and tokens[i] is nxt:
+            fig = _shared_unit(text, lang, p, tok, nxt)
         if fig is not None and free(fig.start, fig.end):
             figures.append(fig)
             taken.append((fig.start, fig.end))
     figures.sort(key=lambda f: f.start)
     figures = _merge_compound_money(text, figures)
+    _accounting_negatives(text, figures)
     for fig in figures:
         fig.text = original[fig.start:fig.end]
         if fig.kind in ("percent", "money", "count", "quantity") and fig.change is None:
@@ -370,8 +421,75 @@ def _is_range(text: str, a: _Token, b: _Token, p: _Patterns) -> bool:
     return True
 
 
-def _classify(text: str, lang: str, p: _Patterns, tok: _Token, upper_tok: _Token | None) -> Figure | None:
-    start, end = tok.start, (upper_tok or tok).end
+_PLUS_MINUS = re.compile(r"^\s*(?:±|\+/-|\+/−|\+-)\s*$")
+_LIST_GAP = re.compile(r"^\s*(?:,|and|or|,\s*and)\s*$")
+
+
+def _wordless(text: str, p: _Patterns) -> list[Figure]:
+    """Quantities written without a number: 'a gallon', 'a penny' (one unit), 'absolute zero' (units.tsv fixed=)."""
+    if p.wordless is None:
+        return []
+    out = []
+    for m in p.wordless.finditer(text):
+        name = re.sub(r"(?i)^an?\s+", "", m.group(0)).lower()
+        kind, unit, value = p.wordless_info[name]
+        out.append(Figure(text=m.group(0), kind=kind, value=value, unit=unit, start=m.start(), end=m.end()))
+    return out
+
+
+def _shared_unit(text: str, lang: str, p: _Patterns, tok: _Token, nxt: _Token) -> Figure | None:
+    """'45 and 50 mg': a bare number listed before a quantity shares its unit."""
+    if lang != "en" or not _LIST_GAP.match(text[tok.end:nxt.start]) or _is_year(tok, text, tok.end, lang) \
+            or _after_model_name(text[max(0, tok.start - 40):tok.start]):
+        return None
+    other = _classify(text, lang, p, nxt, None)
+    if other is None or other.kind != "quantity" or other.start != nxt.start:
+        return None
+    return Figure(text=text[tok.start:tok.end], kind="quantity", value=_clean(tok.value), unit=other.unit,
+                  start=tok.start, end=tok.end)
+
+
+def _accounting_negatives(text: str, figures: list[Figure]) -> None:
+    """'The annual revenue is ($99.99).': money alone in parentheses is negative, as in accounts — unless the
+    parentheses convert the figure before them ('€500 million ($560 million)')."""
+    prev_end = -10
+    for fig in figures:
+        if (fig.kind == "money" and fig.value and fig.value > 0 and text[fig.start - 1:fig.start] == "("
+                and text[fig.end:fig.end + 1] == ")" and prev_end < fig.start - 3
+                and not re.search(r"\d\s*$", text[max(0, fig.start - 4):fig.start - 1])):
+            fig.value = -fig.value
+            fig.start, fig.end = fig.start - 1, fig.end + 1
+        prev_end = fig.end
+
+
+def _unit_match(text: str, p: _Patterns, tok: _Token, end: int) -> tuple[int, str | None] | None:
+    """(length, normalised unit) of a physical unit right after the number ending at `end`, compounds included."""
+    m = p.unit.match(text[end:end + 40])
+    if not m:
+        m = p.per_base.match(text[end:end + 40])
+        if not m or not p.compound.match(text, end + m.end()):
+            return None
+    surf = m.group(0).strip(" -")
+    key = surf if surf in p.units else surf.lower()
+    condition = p.unit_conditions.get(key, "")
+    if condition == "noclock" and re.fullmatch(r"\d{1,2}(?:[.:]\d{2})?", text[tok.start:tok.end]):
+        return None  # "2 pm", "5.30 am" are times of day
+    if condition.startswith("follow=") and (
+            not re.match(condition[len("follow="):], text[end + m.end():end + m.end() + 20])
+            or _after_model_name(text[max(0, tok.start - 40):tok.start])):
+        return None  # an ambiguous symbol ("in", "Ma") needs its context, and no name before the number
+    unit = p.units.get(key)
+    length = m.end()
+    while (c := p.compound.match(text, end + length)):
+        den = c.group("den")
+        unit = f"{unit}/{p.units.get(den, p.units.get(den.lower(), den))}{c.group(0)[c.end('den') - c.start():]}"
+        length = c.end() - end
+    return length, unit
+
+
+def _classify(text: str, lang: str, p: _Patterns, tok: _Token, upper_tok: _Token | None,
+              tolerance: _Token | None = None) -> Figure | None:
+    start, end = tok.start, (upper_tok or tolerance or tok).end
     value = tok.value
     upper = None
     if upper_tok is not None:
@@ -431,11 +549,10 @@ def _classify(text: str, lang: str, p: _Patterns, tok: _Token, upper_tok: _Token
         sm = re.match(r"^\s?(?:" + "|".join(re.escape(s) for s in ("RMB", "CNY", "人民币", "元")) + ")", after)
         if sm and unit in ("CNY", "JPY") and sym in ("¥", "RMB", "CNY"):
             end += sm.end()
-    elif (m := p.unit.match(after)):
+    elif (um := _unit_match(text, p, tok, end)):
         kind = "quantity"
-        surf = m.group(0).strip(" -")
-        unit = p.units.get(surf, p.units.get(surf.lower()))
-        end += m.end()
+        length, unit = um
+        end += length
         if lang == "zh" and text[end:end + 1] == "半":
             value, end = value + 0.5, end + 1  # "两米半" = 2.5 m
     elif (m := p.duration.match(after)) and not _is_year(tok, text, end, lang):
@@ -474,6 +591,8 @@ def _classify(text: str, lang: str, p: _Patterns, tok: _Token, upper_tok: _Token
     upper = upper * factor if upper is not None else None
     if upper_tok is not None:
         upper = upper_tok.value * factor
+    if tolerance is not None:
+        lower, upper = (value - tolerance.value * factor), (value + tolerance.value * factor)
     return Figure(text=text[start:end], kind=kind, value=_clean(value), start=start, end=end, unit=unit,
                   approx=approx, lower=_clean(lower), upper=_clean(upper))
 
@@ -586,11 +705,8 @@ def _count(text: str, lang: str, p: _Patterns, tok: _Token, after: str,
         return "count", unit, m.end() - (len(m.group(1) or "") and 0)
     if _is_year(tok, text, tok.end, lang):
         return None, None, 0
-    # "Mi Mix 2 phones", "Galaxy S20": a number right after a capitalised word is a model name
-    prev = re.search(r"([A-Za-z][\w'’]*)\s+$", before)
-    if prev and prev.group(1)[0].isupper() and not re.search(r"[.!?]\s+$", before[:prev.start() + 1] or "."):
-        if not re.search(r"(?:^|\s)(?:In|About|Over|Some|Nearly|Around|The|All|Only|Just|More|Than)$", before.rstrip()):
-            return None, None, 0
+    if _after_model_name(before):
+        return None, None, 0
     m = p.count_noun.match(after)
     if m:
         word = m.group(1).lower()
@@ -601,6 +717,15 @@ def _count(text: str, lang: str, p: _Patterns, tok: _Token, after: str,
         noun = stem + ("y" if suffix == "ies" else suffix[:-2] if suffix in ("ses", "xes", "ches", "shes") else "")
         return "count", noun, m.end()
     return None, None, 0
+
+
+def _after_model_name(before: str) -> bool:
+    """'Mi Mix 2 phones', 'Galaxy S20', 'Chapter 5 in.': a number right after a capitalised word is a name."""
+    prev = re.search(r"([A-Za-z][\w'’]*)\s+$", before)
+    if prev and prev.group(1)[0].isupper() and not re.search(r"[.!?]\s+$", before[:prev.start() + 1] or "."):
+        return not re.search(r"(?:^|\s)(?:In|About|Over|Some|Nearly|Around|The|All|Only|Just|More|Than)$",
+                             before.rstrip())
+    return False
 
 
 def _yuan_context(text: str, start: int, end: int, lang: str) -> bool:

@@ -56,6 +56,8 @@ _MIXED_FRACTION_RE = re.compile(r"(\d+)\s+(\d+)\s*/\s*(\d+)")
 _POWER_RE = re.compile(r"(-?\d+(?:\.\d+)?)\^([-+]*)(\d+(?:\.\d+)?)")
 _SCIENTIFIC_RE = re.compile(r"-?\d+(?:\.\d+)?e[-+]?\d+")
 _SPACED_THOUSANDS_RE = re.compile(r"-?\d{1,3}(?: \d{3})+(?:\.\d+)?")
+_VULGAR_RE = re.compile("[½⅓⅔¼¾⅕⅖⅗⅘⅙⅚⅐⅛⅜⅝⅞⅑⅒]")
+_TIMES_POWER_RE = re.compile(r"(\d+(?:\.\d+)?)\s?[x×]\s?(\d+(?:\.\d+)?)\^(-?\d+)")  # "8x2^10", "6.02×10^23"
 
 
 def normalize(text: str) -> str:
@@ -67,7 +69,9 @@ def parse_number(text: str) -> float | None:
     """The value of a number expression, or None when `text` is not (only) a number."""
     if not isinstance(text, str):
         return None
-    s = normalize(text).strip()
+    # "2½" must become "2 1/2", not NFKC's "21⁄2"
+    s = _VULGAR_RE.sub(lambda m: " " + normalize(m.group(0)).replace("\u2044", "/"), text)
+    s = normalize(s).strip()
     if not s:
         return None
     try:
@@ -105,6 +109,9 @@ def _parse_en(s: str) -> float | None:
         base, signs, exponent = m.group(1), m.group(2), float(m.group(3))
         sign = -1.0 if base.startswith("-") else 1.0
         return sign * abs(float(base)) ** (exponent * (-1) ** signs.count("-"))
+    m = _TIMES_POWER_RE.fullmatch(low.replace("−", "-"))
+    if m:
+        return float(m.group(1)) * float(m.group(2)) ** int(m.group(3))
     if _SCIENTIFIC_RE.fullmatch(low):
         return float(low)
     if _SPACED_THOUSANDS_RE.fullmatch(low):

@@ -176,14 +176,16 @@ def score_cn2an(root: Path) -> dict[str, dict[str, Any]]:
 def _quantulum_target(expected: dict[str, Any]) -> tuple[str, float] | None:
     """(our kind, value in our convention) for an expected quantulum quantity, None when out of scope."""
     unit, value = expected["unit"], float(expected["value"])
-    if unit in QUANTULUM_MONEY:
-        return "money", value * QUANTULUM_MONEY[unit]
+    # a price per unit ("$15.4/hour", "dollar per hour") is money in our schema: the amount is the figure
+    currency = unit.split(" per ")[0]
+    if currency in QUANTULUM_MONEY:
+        return "money", value * QUANTULUM_MONEY[currency]
     if unit == "percentage":
         return "percent", value
     if unit in QUANTULUM_TIME:
         return "duration", value
     if unit in QUANTULUM_COUNTS:
-        return "count", value
+        return "count", value * QUANTULUM_COUNTS[unit]  # "a dozen eggs" is 12 eggs
     if unit == "dimensionless":
         return None
     return "quantity", value
