@@ -438,14 +438,14 @@ def _wordless(text: str, p: _Patterns) -> list[Figure]:
 
 
 def _shared_unit(text: str, lang: str, p: _Patterns, tok: _Token, nxt: _Token) -> Figure | None:
-    """'45 and 50 mg': a bare number listed before a quantity shares its unit."""
+    """'45 and 50 mg', '45 and 50 cases': a bare number listed before a quantity or count shares its unit."""
     if lang != "en" or not _LIST_GAP.match(text[tok.end:nxt.start]) or _is_year(tok, text, tok.end, lang) \
             or _after_model_name(text[max(0, tok.start - 40):tok.start]):
         return None
     other = _classify(text, lang, p, nxt, None)
-    if other is None or other.kind != "quantity" or other.start != nxt.start:
+    if other is None or other.kind not in ("quantity", "count") or other.start != nxt.start:
         return None
-    return Figure(text=text[tok.start:tok.end], kind="quantity", value=_clean(tok.value), unit=other.unit,
+    return Figure(text=text[tok.start:tok.end], kind=other.kind, value=_clean(tok.value), unit=other.unit,
                   start=tok.start, end=tok.end)
 
 
@@ -472,6 +472,8 @@ def _unit_match(text: str, p: _Patterns, tok: _Token, end: int) -> tuple[int, st
     surf = m.group(0).strip(" -")
     key = surf if surf in p.units else surf.lower()
     condition = p.unit_conditions.get(key, "")
+    if condition == "glued" and m.group(0)[:1] in " -":
+        return None
     if condition == "noclock" and re.fullmatch(r"\d{1,2}(?:[.:]\d{2})?", text[tok.start:tok.end]):
         return None  # "2 pm", "5.30 am" are times of day
     if condition.startswith("follow=") and (

@@ -6,6 +6,7 @@ from __future__ import annotations
 
 import pytest
 
+from newsclaims.evaluation.figures import _quantulum_target
 from nlp.figures import find_figures
 
 POSITIVE = [
@@ -44,6 +45,7 @@ POSITIVE = [
     ("The gym is used four times per week.", "en", "four times per week", "quantity", 4, "1/week"),
     ("Italy covers 116,347 sq mi.", "en", "116,347 sq mi", "quantity", 116347, "sq mi"),
     ("Mines shipped 278,000 t last year.", "en", "278,000 t", "quantity", 278000, "t"),
+    ("The lamp gives 120cd at most.", "en", "120cd", "quantity", 120, "cd"),
     # compound units by rule
     ("Roofs receive 20 J/m^2 per year.", "en", "20 J/m^2 per year", "quantity", 20, "J/m^2/year"),
     ("The probe slowed at 9.8 km/s2.", "en", "9.8 km/s2", "quantity", 9.8, "km/s2"),
@@ -54,6 +56,7 @@ POSITIVE = [
     ("Objects fall at 9.83 +/- 0.01 m/s2 here.", "en", "9.83 +/- 0.01 m/s2", "quantity", 9.83, "m/s2"),
     # a bare number listed before a quantity shares its unit; accounting negatives
     ("They were given 45 and 50 mg of ethanol.", "en", "45", "quantity", 45, "mg"),
+    ("I have seen 45 and 50 cases.", "en", "45", "count", 45, "case"),
     ("The annual result is ($99.99).", "en", "($99.99)", "money", -99.99, "USD"),
 ]
 
@@ -94,10 +97,12 @@ NEGATIVE = [
     ("They sold 1,000 t-shirts", "en", ["1,000 t"]),
     ("The lap took 5 s, later he ran 5 m and ate 5 g", "en", ["5 s", "5 m", "5 g"]),
     ("He tried four times", "en", ["four times"]),
+    ("She sold 5 cds and 3 cd players", "en", ["5 cd", "3 cd"]),
     ("The 3 100-meter races", "en", ["3 100"]),
     ("Xiaomi launched the Mi 8 and 10 GB models", "en", ["8"]),
     ("It raised €500 million ($560 million).", "en", ["-", "($"]),
     ("The company (worth $5bn) grew", "en", ["(worth"]),
+    ("Between 2017 and 50 cases later", "en", ["2017"]),
 ]
 
 
@@ -107,3 +112,18 @@ def test_rule_does_not_fire(text: str, lang: str, banned: list[str]) -> None:
     texts = [f.text for f in figures]
     assert not [t for t in texts for b in banned if b in t], texts
     assert all(f.value is None or f.value >= 0 for f in figures)
+
+
+@pytest.mark.parametrize(("expected", "after", "target"), [
+    ({"unit": "dimensionless", "value": 50}, " cars are stored", ("count", 50)),
+    ({"unit": "dimensionless", "value": 45}, " and 50 cases.", ("count", 45)),
+    ({"unit": "dimensionless", "value": 42}, " is the answer", None),
+    ({"unit": "dimensionless", "value": 2}, " in 1979", None),
+    ({"unit": "dollar per hour", "value": 15.4}, "", ("money", 15.4)),
+    ({"unit": "dozen", "value": 1}, " eggs", ("count", 12)),
+    ({"unit": "penny", "value": 1}, "!", ("money", 0.01)),
+    ({"unit": "milligray", "value": 14}, "", ("quantity", 14)),
+])
+def test_quantulum_shared_kinds(expected: dict, after: str, target: tuple | None) -> None:
+    """Which quantulum3 expectations count as kinds we share (docs/quality.md, Figures)."""
+    assert _quantulum_target(expected, after) == target

@@ -173,8 +173,16 @@ def score_cn2an(root: Path) -> dict[str, dict[str, Any]]:
 
 # ------------------------------------------------------------------ quantulum3
 
-def _quantulum_target(expected: dict[str, Any]) -> tuple[str, float] | None:
-    """(our kind, value in our convention) for an expected quantulum quantity, None when out of scope."""
+_COUNTED_NOUN = re.compile(r"^(?:\s+(?:and|or)\s+\S+)?\s+([a-z]{2,}s)\b")
+_NOT_NOUNS = frozenset({"is", "was", "has", "does", "this", "its", "his", "us", "as", "plus", "less", "always"})
+
+
+def _quantulum_target(expected: dict[str, Any], after: str = "") -> tuple[str, float] | None:
+    """(our kind, value in our convention) for an expected quantulum quantity, None when out of scope.
+
+    `after` is the text after the quantity: a dimensionless number followed by a plural noun ("50 cars", "45 and
+    50 cases") is a count, which we share; other bare numbers ("42 is the answer", "Voyager 2") are not figures.
+    """
     unit, value = expected["unit"], float(expected["value"])
     # a price per unit ("$15.4/hour", "dollar per hour") is money in our schema: the amount is the figure
     currency = unit.split(" per ")[0]
@@ -187,7 +195,8 @@ def _quantulum_target(expected: dict[str, Any]) -> tuple[str, float] | None:
     if unit in QUANTULUM_COUNTS:
         return "count", value * QUANTULUM_COUNTS[unit]  # "a dozen eggs" is 12 eggs
     if unit == "dimensionless":
-        return None
+        noun = _COUNTED_NOUN.match(after)
+        return ("count", value) if noun and noun.group(1) not in _NOT_NOUNS else None
     return "quantity", value
 
 
@@ -214,7 +223,7 @@ def score_quantulum(root: Path, parse: Callable[[str], Iterable[Any]] | None = N
             figures = find_figures(req, "en")
             quantities = list(parse(req)) if parse else []
             for exp, (start, end) in zip(item["res"], _quantulum_spans(req, item["res"])):
-                target = _quantulum_target(exp)
+                target = _quantulum_target(exp, req[end:end + 40] if start >= 0 else "")
                 if target is None or start < 0:
                     out_of_scope += 1
                     continue
