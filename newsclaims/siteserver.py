@@ -28,6 +28,7 @@ import hashlib
 import logging
 import mimetypes
 import posixpath
+import sys
 import threading
 import time
 import tomllib
@@ -181,6 +182,13 @@ def validators(file: Path, body: bytes) -> dict[str, str]:
 class _SiteHTTPServer(ThreadingHTTPServer):
     daemon_threads = True
     site: SiteServer
+
+    def handle_error(self, request: Any, client_address: Any) -> None:
+        # a client that hangs up mid-answer (a killed crawl, a timeout) is routine, not a traceback
+        if isinstance(sys.exc_info()[1], (BrokenPipeError, ConnectionResetError)):
+            log.debug("client %s hung up", client_address)
+            return
+        super().handle_error(request, client_address)
 
 
 class SiteServer:
