@@ -203,6 +203,7 @@ class SiteServer:
         self.hits: Counter[str] = Counter()  # path -> number of requests, for tests
         self.responses: list[tuple[str, int]] = []  # (path, status) of every answer, in order
         self.user_agents: Counter[str] = Counter()
+        self.hit_times: list[tuple[str, float]] = []  # (path, time.monotonic()) of every request
         self._lock = threading.Lock()
         self._httpd = _SiteHTTPServer((host, port), _Handler)
         self._httpd.site = self
@@ -239,6 +240,7 @@ class SiteServer:
     def record_hit(self, path: str) -> None:
         with self._lock:
             self.hits[path] += 1
+            self.hit_times.append((path, time.monotonic()))
 
     def record_response(self, path: str, status: int) -> None:
         with self._lock:

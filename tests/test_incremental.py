@@ -171,3 +171,18 @@ def stored(db: Path) -> int:
         return rows(db, "SELECT count(*) FROM articles")[0][0] if db.exists() else 0
     except Exception:  # noqa: BLE001 -- the schema may not exist yet while the crawl starts
         return 0
+
+
+def test_per_source_delay_and_concurrency_space_the_requests(tmp_path: Path) -> None:
+    site, db = tmp_path / "site", tmp_path / "polite.db"
+    make_site(site, feed=range(1, 6))
+    sources = tmp_path / "polite.toml"
+    sources.write_text('[[sources]]\nname = "polite"\nfeeds = ["{base}/feed.xml"]\ndownload_delay = 0.6\n'
+                       'concurrency = 1\n', encoding="utf-8")
+    with SiteServer(site) as server:
+        crawl(sources, db, server)  # the global DOWNLOAD_DELAY is 0 here: only the source's own slot delays
+    times = [t for path, t in server.hit_times if path.startswith("/story-")]
+    gaps = [b - a for a, b in zip(times, times[1:])]
+    assert len(times) == 5
+    assert min(gaps) >= 0.6 * 0.5  # Scrapy randomises each delay between 0.5x and 1.5x
+    assert sum(gaps) / len(gaps) >= 0.45
