@@ -114,7 +114,7 @@ class _Patterns:
 def _number_pattern(lang: str) -> str:
     if lang == "zh":
         # Chinese numerals may be spaced ("一百 五 十"); "，" never groups thousands (it separates clauses)
-        return (rf"(?<![\d.%])(?:[-−]|负)?(?:\d{{1,3}}(?:,\d{{3}})+(?!\d)|\d+)(?:\.\d+)?(?:\s?[kK](?![A-Za-z]))?"
+        return (rf"(?<![\d.])(?:[-−]|负)?(?:\d{{1,3}}(?:,\d{{3}})+(?!\d)|\d+)(?:\.\d+)?(?:\s?[kK](?![A-Za-z]))?"
                 rf"(?:[{_ZH_SCALE_CHARS}]+)?(?![\d])"
                 rf"|负?[{_ZH_NUMERAL_CHARS}](?:[ \t]*[{_ZH_NUMERAL_CHARS}])*")
     lex = lexicon()
@@ -126,7 +126,7 @@ def _number_pattern(lang: str) -> str:
     fraction = (rf"\d+\s\d+\s?/\s?\d+|\d+\s?/\s?\d+(?![\d/])|\d+(?:\.\d+)?e[-+]?\d+\b"
                 rf"|\d+(?:\.\d+)?\s?[x×]\s?\d+\^[-−]?\d+\b"  # "8x2^10", "6.02×10^23"
                 rf"|\d*[{_VULGAR}]"  # "½", "2¾"
-                rf"|\d{{1,3}}(?:[ \u00a0\u202f]\d{{3}})+(?![\d,.-]|\s\d)")  # spaced thousands "10 000"
+                rf"|\d{{1,3}}(?:[ \u00a0\u202f]\d{{3}})+(?![\d,.%-]|\s[\d%])")  # spaced thousands "10 000"
     return (
         rf"(?<![\w.,%/])(?:(?<![\w.])-|−)?(?:{fraction}|{_ARABIC}(?:\s?(?:{scales})\b|(?:{attached})(?![A-Za-z]))?)"
         rf"(?![\d]|\.\d|/\d)"
@@ -182,7 +182,16 @@ def _patterns(lang: str) -> _Patterns:
             unit_conditions[key] = condition
         (cs if case == "cs" else ci).append(surface)
     unit_alt = "|".join(x for x in (_alt(cs), f"(?i:{_alt(ci)})" if ci else "") if x)
-    unit = re.compile(rf"^[\s-]?(?:{unit_alt})(?![A-Za-z0-9]|-\w)" if lang == "en" else rf"^\s?(?:{unit_alt})")
+    if lang == "en":
+        unit = re.compile(rf"^[\s-]?(?:{unit_alt})(?![A-Za-z0-9]|-\w)")
+    else:
+        # Latin symbols need a boundary ("5V1A" is 5 V, "5Vxyz" is nothing); Chinese units never do ("10.2英寸iPad")
+        latin = lambda xs: [x for x in xs if x[-1:].isascii() and x[-1:].isalpha()]  # noqa: E731
+        cjk = lambda xs: [x for x in xs if not (x[-1:].isascii() and x[-1:].isalpha())]  # noqa: E731
+        parts = [f"(?:{_alt(latin(cs))})(?![A-Za-z])" if latin(cs) else "",
+                 f"(?i:{_alt(latin(ci))})(?![A-Za-z])" if latin(ci) else "",
+                 _alt(cjk(cs)), f"(?i:{_alt(cjk(ci))})" if cjk(ci) else ""]
+        unit = re.compile(rf"^\s?(?:{'|'.join(x for x in parts if x)})")
     den_alt = "|".join(x for x in (_alt(cs + per_cs), f"(?i:{_alt(ci + per_ci)})") if x)
     power = r"(?:\^[-−]?\d|[²³]|(?<=[A-Za-z])[23](?!\d))?"
     compound = re.compile(rf"(?:\s?/\s?|\s+per\s+)(?P<den>{den_alt}){power}(?![A-Za-z0-9])" if lang == "en"
@@ -455,6 +464,7 @@ def _accounting_negatives(text: str, figures: list[Figure]) -> None:
     prev_end = -10
     for fig in figures:
         if (fig.kind == "money" and fig.value and fig.value > 0 and text[fig.start - 1:fig.start] == "("
+                and fig.lower is None and fig.upper is None and not fig.approx
                 and text[fig.end:fig.end + 1] == ")" and prev_end < fig.start - 3
                 and not re.search(r"\d\s*$", text[max(0, fig.start - 4):fig.start - 1])):
             fig.value = -fig.value

@@ -17,6 +17,8 @@ POSITIVE = [
     # full-width digits group thousands with a full-width comma
     ("增幅达到１１１，１１１个百分点", "zh", "１１１，１１１个百分点", "percent", 111111, "percentage_point"),
     ("全国共有５，１２３家门店", "zh", "５，１２３家门店", "count", 5123, "store"),
+    ("告别祖传5V1A充电器", "zh", "5V", "quantity", 5, "V"),
+    ("苹果发布10.2英寸iPad", "zh", "10.2英寸", "quantity", 10.2, "in"),
     # k (full width too) after digits in Chinese text
     ("百分之15Ｋ", "zh", "百分之15Ｋ", "percent", 15000, None),
     # 佰分之 (大写 prefix)
@@ -82,7 +84,7 @@ NEGATIVE = [
     ("这是一个六角形", "zh", ["六角"]),
     ("他得了三分", "zh", ["三分"]),
     ("增长５，１２家", "zh", ["５，１２"]),  # two digits after the comma: no thousands group
-    ("访问 https://www.test.com/search?q=30%25%2020%", "zh", ["2020%"]),  # URL-encoded
+    ("告别5Vx充电器", "zh", ["5V"]),  # a Latin symbol glued to more letters is no unit
     ("What percent of 20 users", "en", ["percent of 20"]),
     ("The percent of 10 year olds", "en", ["percent of 10"]),
     ("Sales rose 5 percent of 20 regions", "en", ["percent of 20"]),
@@ -102,6 +104,8 @@ NEGATIVE = [
     ("Xiaomi launched the Mi 8 and 10 GB models", "en", ["8"]),
     ("It raised €500 million ($560 million).", "en", ["-", "($"]),
     ("The company (worth $5bn) grew", "en", ["(worth"]),
+    ("A grant (up to $12,000) helps", "en", ["-"]),
+    ("LB Joe Schobert 74 100% 7 tackles", "en", ["74 100"]),
     ("Between 2017 and 50 cases later", "en", ["2017"]),
 ]
 
