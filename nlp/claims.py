@@ -25,6 +25,8 @@ CUE_KINDS = ("target", "forecast", "result", "comparison", "reporting", "first_p
 CUE_WINDOW = {"en": 80, "zh": 30}
 # Figure kinds that can be a reported result on their own (durations are how long, not what was achieved).
 RESULT_FIGURE_KINDS = {"percent", "money", "count", "rank", "multiple", "quantity"}
+# Figure kinds that state a change by themselves ("tripled", "翻了一番"): a result without a cue word.
+CHANGE_KINDS = {"multiple"}
 _QUOTES = [("“", "”"), ("「", "」"), ("『", "』"), ('"', '"')]
 # "、" joins list items inside one clause ("营收、利润分别增长20%、30%"), so it does not break a clause.
 # A comma or colon right before a digit is part of a number ("1,200", "10:30").
@@ -34,6 +36,8 @@ SUBJECT_GAP = {"en": 24, "zh": 8}
 SUBJECT_GAP_WORDS = 2
 # A comparison cue at least this strong may set a figure against another figure without naming anyone.
 STRONG_COMPARISON = 0.8
+# How far (characters) an organisation may sit from a person to be theirs ("Kenji Watanabe, chief executive of").
+AFFILIATION_REACH = {"en": 40, "zh": 12}
 # Without a title mention, an organisation is what a news document is about only when named this often.
 MIN_MAIN_ORG_MENTIONS = 3
 _NUMBER = re.compile(r"\d[\d,.]*")
@@ -72,6 +76,7 @@ class ClaimInput:
     time_frames: Sequence[Span] = ()
     token_starts: set[int] = field(default_factory=set)
     token_ends: set[int] = field(default_factory=set)
+    title_entities: Sequence[Entity] = ()  # entities of ctx.title (offsets into the title), for letters
 
 
 @lru_cache(maxsize=1)
@@ -165,6 +170,7 @@ class ClaimFinder:
         self.quotes = quoted_regions(doc.text)
         self.main_org = self._main_org()
         self.main_person = self._main_person()
+        self.local_affiliation = self._local_affiliations()
 
     # -- document-level defaults ---------------------------------------------------------------
     def _main_org(self) -> str | None:
@@ -177,6 +183,11 @@ class ClaimFinder:
             for e in self.doc.entities:
                 if e.label == "ORG" and e.text in title:
                     return e.canonical
+        if self.doc.ctx.kind == "letter":
+            # a letter's company is the one in its title ("Tidewater Logistics 2023 letter to shareholders")
+            in_title = [e for e in self.doc.title_entities if e.label == "ORG"]
+            if in_title:
+                return in_title[0].canonical
         name = main_entity(self.doc.entities, "ORG", title=title)
         mentions = sum(1 for e in self.doc.entities if e.label == "ORG" and e.canonical == name)
         if self.doc.ctx.kind == "letter" or mentions >= MIN_MAIN_ORG_MENTIONS:
@@ -190,9 +201,29 @@ class ClaimFinder:
         people = [e for e in self.doc.entities if e.label == "PERSON" and e.canonical != author]
         return main_entity(people, "PERSON", title=self.doc.ctx.title)
 
+    def _local_affiliations(self) -> dict[str, str]:
+        """Person → the organisation named right beside them in the text ("Arjun Mehta, founder of Skylark Data",
+        "东方电池董事长赵刚"): what their "we" stands for when no alias table knows them."""
+        out: dict[str, str] = {}
+        reach = AFFILIATION_REACH.get(self.doc.lang, 40)
+        orgs = [e for e in self.doc.entities if e.label == "ORG"]
+        for sent in self.doc.sentences:
+            people = [e for e in self.doc.entities if e.label == "PERSON" and sent.start <= e.start < sent.end]
+            for person in people:
+                if person.canonical in out:
+                    continue
+                near = [o for o in orgs if sent.start <= o.start < sent.end
+                        and _edge_distance((o.start, o.end), (person.start, person.end)) <= reach
+                        and not any(min(o.end, person.end) <= p.start < max(o.start, person.start) for p in people)]
+                if near:
+                    best = min(near, key=lambda o: _edge_distance((o.start, o.end), (person.start, person.end)))
+                    out[person.canonical] = best.canonical
+        return out
+
     def org_of(self, speaker: str | None) -> str | None:
         """The organisation a speaker's "we"/"his company" stands for."""
-        return self.table.affiliation(speaker) or self.main_org
+        return (self.table.affiliation(speaker) or (self.local_affiliation.get(speaker) if speaker else None)
+                or self.main_org)
 
     # -- per sentence ------------------------------------------------------------------------
     def in_quote(self, pos: int) -> bool:
@@ -326,7 +357,7 @@ class ClaimFinder:
             if _phrases(doc, "hedge", *clause):
                 continue  # "the deal could raise up to $12.9bn if...": a possibility, not a reported fact
             result_cues = find_cues(doc, "result", *clause)
-            if result_cues or f.change:
+            if result_cues or f.change or f.kind in CHANGE_KINDS:
                 weight = max((c.weight for c in result_cues), default=0.5)
                 out.append(self._claim("result", sent, f, weight, f.start))
         return out

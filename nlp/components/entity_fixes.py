@@ -1,6 +1,8 @@
 """`newsclaims_entity_fixes_v1`: repairs known misreadings of the small English model, after `ner`.
 
 - spans that are not entities at all (quarters "Q4" as GPE, bare numbers) are dropped;
+- a name ending in a company word ("Zentrix Robotics", "Orion Textiles") is an ORG, whether the model read it
+  as a person or missed it;
 - spans swallowing a possessive and a number ("Apple's 20") are trimmed to the name;
 - a surface keeps one label per document (majority vote; the alias table wins);
 - a lone part of a person's name ("Lei", "Jun") after the full name was mentioned is that person,
@@ -31,6 +33,9 @@ def _trim(span: Span) -> Span | None:
     while end > start and (span.doc[end - 1].text in _TRIM_RIGHT
                            or span.doc[end - 1].is_punct or span.doc[end - 1].is_space):
         end -= 1
+    # "Tidewater Logistics 2023 letter": a trailing year or number is not part of a name
+    while end - 1 > start and span.label_ in ("ORG", "PERSON") and span.doc[end - 1].like_num:
+        end -= 1
     # "Apple's 20": the name is what precedes the possessive
     for i in range(start, end):
         if span.doc[i].text in _TRIM_RIGHT and i > start:
@@ -45,9 +50,11 @@ class EntityFixer:
     def __init__(self, table: AliasTable) -> None:
         self.table = table
         self.label_map: dict[str, str] = entity_rules()["label_map"]
+        self.org_heads: set[str] = set(entity_rules()["org_head_words_en"])
 
     def __call__(self, doc: Doc) -> Doc:
         spans = self._clean(doc)
+        spans = self._company_names(doc, spans)
         spans = self._consistent_labels(spans)
         spans = self._partial_names(doc, spans)
         doc.ents = filter_spans(spans)
@@ -65,6 +72,28 @@ class EntityFixer:
                 out.append(Span(doc, span.start, span.end, label=hit.label, span_id=hit.canonical))
             elif span.label_ in self.label_map and any(t.is_alpha for t in span) and not span.text.islower():
                 out.append(Span(doc, span.start, span.end, label=self.label_map[span.label_]))
+        return out
+
+    def _company_names(self, doc: Doc, spans: list[Span]) -> list[Span]:
+        """Names ending in a company word are organisations; title-case runs the model missed are added."""
+        out = []
+        for s in spans:
+            if s.label_ == "PERSON" and not s.id_ and len(s) > 1 and s[-1].text in self.org_heads:
+                s = Span(doc, s.start, s.end, label="ORG")
+            out.append(s)
+        covered = {i for s in out for i in range(s.start, s.end)}
+        for tok in doc:
+            if tok.text not in self.org_heads or not tok.is_title or tok.i in covered:
+                continue
+            start = tok.i
+            while (start > 0 and doc[start - 1].is_title and doc[start - 1].text not in _TRIM_LEFT
+                   and start - 1 not in covered and not doc[start - 1].is_sent_start):
+                start -= 1
+            if start > 0 and doc[start - 1].is_title and doc[start - 1].is_sent_start \
+                    and doc[start - 1].text not in _TRIM_LEFT and start - 1 not in covered:
+                start -= 1  # a name may open the sentence ("Orion Textiles posted...")
+            if start < tok.i:
+                out.append(Span(doc, start, tok.i + 1, label="ORG"))
         return out
 
     def _consistent_labels(self, spans: list[Span]) -> list[Span]:

@@ -28,7 +28,10 @@ class ChineseEntities:
     def __init__(self, table: AliasTable, rules: dict) -> None:
         self.table = table
         self.pos_labels: dict[str, str] = rules["pos_labels"]
-        self.org_suffixes = set(rules["suffix"]["org"]) | set(rules["suffix"]["company"])
+        self.industry = set(rules["suffix"]["industry"])
+        self.org_suffixes = set(rules["suffix"]["org"]) | set(rules["suffix"]["company"]) | self.industry
+        self.generic = set(rules["suffix"]["generic_modifiers"])
+        self.clause_openers = set(rules["name_parts"]["clause_openers"])
         self.strong_suffixes = set(rules["suffix"]["company"])
         self.place_suffixes = set(rules["suffix"]["place"])
         self.name_tags = set(rules["name_parts"]["tags"])
@@ -51,6 +54,10 @@ class ChineseEntities:
     def _span(self, doc: Doc, start: int, end: int, label: str) -> Span:
         text = doc[start:end].text
         hit = self.table.lookup(text)
+        if hit is None and label == "ORG" and end - start > 1:
+            hit = self.table.lookup(doc[start:end - 1].text)  # 蔚来 + 汽车: the known name before the suffix
+            if hit is not None and hit.label != "ORG":
+                hit = None
         if hit is not None:
             return Span(doc, start, end, label=hit.label, span_id=hit.canonical)
         return Span(doc, start, end, label=label)
@@ -109,10 +116,27 @@ class ChineseEntities:
             if proper:
                 # begin at the first proper name: "全球 最大 的 小米 科技" keeps 小米科技 only
                 start = proper[0].i
-            elif not (tok.text in self.strong_suffixes and len(names) >= 2):
-                continue  # "科技公司" alone is a kind of company, not a name
+            else:
+                # no proper name: plain words name a company only when they are not a kind of company
+                # (科技公司, 上市公司) and, before an industry word, where a subject starts (星河智能计划…)
+                plain = list(names)
+                while plain and plain[0].text in self.generic:
+                    plain.pop(0)
+                if tok.text not in self.strong_suffixes:
+                    plain = plain[-1:]
+                    if not plain or plain[0].text in self.generic or not self._opens_clause(doc, plain[0].i):
+                        continue
+                if not plain or len(doc[plain[0].i:tok.i].text) < 2:
+                    continue
+                start = plain[0].i
             out.append(self._span(doc, start, tok.i + 1, "ORG"))
         return out
+
+    def _opens_clause(self, doc: Doc, i: int) -> bool:
+        if i == 0 or doc[i].is_sent_start:
+            return True
+        prev = doc[i - 1]
+        return prev.is_punct or prev.tag_ == "x" or prev.is_space or prev.text in self.clause_openers
 
     def _places(self, doc: Doc) -> list[Span]:
         out, i = [], 0
