@@ -93,6 +93,10 @@ class _Patterns:
     wordless_info: dict[str, tuple[str, str, float]]
     duration: re.Pattern[str]
     durations: dict[str, str]
+    duration_wordless: re.Pattern[str] | None
+    duration_leads: frozenset[str]
+    duration_half_block: frozenset[str]
+    durations_fixed: dict[str, tuple[str, float]]
     count_noun: re.Pattern[str]
     nouns: dict[str, str]
     measures: dict[str, str]
@@ -209,14 +213,35 @@ def _patterns(lang: str) -> _Patterns:
         wordless = re.compile(rf"(?:{'|'.join(alts)})(?![\w-])")
 
     durations: dict[str, str] = {}
+    durations_fixed: dict[str, tuple[str, float]] = {}
     qualifiers = []
-    for dlang, surface, dunit in (r[:3] for r in read_tsv("durations.tsv")):
+    ones, leads, half_block, zh_fixed = [], set(), set(), []
+    for row in read_tsv("durations.tsv"):
+        dlang, surface, dunit = row[:3]
         if dlang != lang:
             continue
         if surface == "qualifier":
             qualifiers.append(dunit)
+        elif surface == "lead":
+            leads.add(dunit)
+        elif surface in ("half_block", "zh_half_block"):
+            half_block.add(dunit)
+        elif surface == "fixed":
+            guard = column(row, 5)
+            zh_fixed.append(re.escape(dunit) + (f"(?!{guard})" if guard else ""))
+            durations_fixed[dunit] = (row[3], float(row[4]))
         else:
             durations[surface] = dunit
+            if column(row, 3) == "one":
+                ones.append(surface)
+    if lang == "en" and ones:
+        duration_wordless = re.compile(
+            rf"(?i)\b(?P<q>another|an?\s+half|half(?:\s+an?)?|an?)\s+(?P<u>{_alt(ones)})"
+            rf"(?P<half>\s+and\s+(?:a\s+)?half)?\b(?![-'’])")
+    elif zh_fixed:
+        duration_wordless = re.compile("|".join(sorted(zh_fixed, key=len, reverse=True)))
+    else:
+        duration_wordless = None
     if lang == "en":
         duration = re.compile(rf"^[\s-]?(?:(?:{_alt(qualifiers)})\s)?(?i:{_alt(list(durations))})\b(?!-old| old)")
     else:
@@ -313,7 +338,8 @@ def _patterns(lang: str) -> _Patterns:
     return _Patterns(re.compile(num), cur_prefix, cur_suffix, currencies, percent, percent_prefix, percent_fixed,
                      percent_info, percent_tail, unit, units, unit_conditions, compound, per_base, wordless, wordless_info,
                      duration,
-                     durations, count_noun, nouns, measures, cue_before, cue_after, cue_inside, cue_roles,
+                     durations, duration_wordless, frozenset(leads), frozenset(half_block),
+                     durations_fixed, count_noun, nouns, measures, cue_before, cue_after, cue_inside, cue_roles,
                      change_before, change_after, change_roles, money_cue, main_money_before, ranks, rank_block, multiples, range_gap)
 
 
@@ -342,7 +368,8 @@ def _find(original: str, text: str, lang: str) -> list[Figure]:
     fixed = [Figure(text=m.group(0), kind="percent",
                     value=float(p.percent_info[re.sub(r"\s+", "", m.group(0))][0]),
                     start=m.start(), end=m.end()) for m in p.percent_fixed.finditer(text)]
-    for fig in fixed + _wordless(text, p) + _ranks(text, lang, p) + _multiples(text, lang, p):
+    for fig in fixed + _wordless(text, p) + _wordless_durations(text, lang, p) + _ranks(text, lang, p) + \
+            _multiples(text, lang, p):
         if free(fig.start, fig.end):
             figures.append(fig)
             taken.append((fig.start, fig.end))
@@ -443,6 +470,33 @@ def _wordless(text: str, p: _Patterns) -> list[Figure]:
         name = re.sub(r"(?i)^an?\s+", "", m.group(0)).lower()
         kind, unit, value = p.wordless_info[name]
         out.append(Figure(text=m.group(0), kind=kind, value=value, unit=unit, start=m.start(), end=m.end()))
+    return out
+
+
+def _wordless_durations(text: str, lang: str, p: _Patterns) -> list[Figure]:
+    """'for an hour', 'another week', 'half a year', 'an hour and a half', '半年' (durations.tsv)."""
+    if p.duration_wordless is None:
+        return []
+    out = []
+    for m in p.duration_wordless.finditer(text):
+        before = text[max(0, m.start() - 16):m.start()]
+        prev_word = (re.findall(r"[A-Za-z0-9]+", before) or [""])[-1].lower() if lang == "en" else before[-1:]
+        if lang == "zh":
+            if prev_word in p.duration_half_block:
+                continue  # 上半年 / 下半年 are periods, 每半年 a frequency
+            unit, value = p.durations_fixed[m.group(0)]
+            out.append(Figure(text=m.group(0), kind="duration", value=value, unit=unit, start=m.start(),
+                              end=m.end()))
+            continue
+        q = m.group("q").lower().split()
+        if q[0] in ("a", "an") and len(q) == 1 and prev_word not in p.duration_leads:
+            continue  # "$5 a month", "twice a day": rates, not durations
+        if q[0] == "half" and prev_word in p.duration_half_block:
+            continue  # "first half year" is a period
+        value = 0.5 if "half" in q else 1.0
+        value += 0.5 if m.group("half") else 0.0
+        unit = p.durations.get(m.group("u"), p.durations.get(m.group("u").lower()))
+        out.append(Figure(text=m.group(0), kind="duration", value=value, unit=unit, start=m.start(), end=m.end()))
     return out
 
 
@@ -572,6 +626,8 @@ def _classify(text: str, lang: str, p: _Patterns, tok: _Token, upper_tok: _Token
         word = m.group(0).strip(" -多").lower().split()[-1]
         unit = p.durations.get(word, p.durations.get(m.group(0).strip(" -多")))
         end += m.end()
+        if lang == "zh" and text[end:end + 1] == "半" and not re.match(r"半(?:年|个|小时|天|月)", text[end:end + 3]):
+            value, end = value + 0.5, end + 1  # "三年半" = 3.5 years (but "一年半年" stays apart)
     else:
         kind, unit, extra = _count(text, lang, p, tok, after, before)
         if kind is None:

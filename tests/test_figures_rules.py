@@ -60,6 +60,13 @@ POSITIVE = [
     ("They were given 45 and 50 mg of ethanol.", "en", "45", "quantity", 45, "mg"),
     ("I have seen 45 and 50 cases.", "en", "45", "count", 45, "case"),
     ("The annual result is ($99.99).", "en", "($99.99)", "money", -99.99, "USD"),
+    # durations without digits (durations.tsv): a/an after a lead word, another, half, "and a half"; 半年, 三年半
+    ("I'll leave for an hour.", "en", "an hour", "duration", 1, "hour"),
+    ("Can we wait another month?", "en", "another month", "duration", 1, "month"),
+    ("It took half a year.", "en", "half a year", "duration", 0.5, "year"),
+    ("They talked for an hour and a half.", "en", "an hour and a half", "duration", 1.5, "hour"),
+    ("过去半年里，平头哥先后发布两款芯片", "zh", "半年", "duration", 0.5, "year"),
+    ("从设计到流片只用了一年半时间", "zh", "一年半", "duration", 1.5, "year"),
 ]
 
 
@@ -85,6 +92,13 @@ NEGATIVE = [
     ("他得了三分", "zh", ["三分"]),
     ("增长５，１２家", "zh", ["５，１２"]),  # two digits after the comma: no thousands group
     ("告别5Vx充电器", "zh", ["5V"]),  # a Latin symbol glued to more letters is no unit
+    ("It costs $5 a month and runs twice a day", "en", ["a month", "a day"]),  # rates, not durations
+    ("First half year results beat forecasts", "en", ["half year"]),  # a period
+    ("A year ago the price was lower", "en", ["A year"]),
+    ("上半年营收增长", "zh", ["半年"]),  # H1, a period
+    ("半年报显示营收增长", "zh", ["半年"]),
+    ("半个月亮爬上来", "zh", ["半个月"]),
+    ("往往十天半月的不会有空", "zh", ["十天半"]),
     ("What percent of 20 users", "en", ["percent of 20"]),
     ("The percent of 10 year olds", "en", ["percent of 10"]),
     ("Sales rose 5 percent of 20 regions", "en", ["percent of 20"]),
