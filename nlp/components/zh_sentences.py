@@ -2,6 +2,8 @@
 and line breaks; the punctuation lists are data (nlp/data/zh/rules.toml)."""
 from __future__ import annotations
 
+import numpy
+from spacy.attrs import SENT_START
 from spacy.language import Language
 from spacy.tokens import Doc
 
@@ -16,7 +18,8 @@ class ChineseSentences:
     def __call__(self, doc: Doc) -> Doc:
         if not len(doc):
             return doc
-        doc[0].is_sent_start = True
+        starts = numpy.full((len(doc), 1), -1, dtype="int32")
+        starts[0, 0] = 1
         end_here = False
         for tok in doc[1:]:
             prev = doc[tok.i - 1]
@@ -25,10 +28,10 @@ class ChineseSentences:
             if "\n" in prev.text:
                 end_here = True
             if end_here and not tok.is_space and tok.text not in self.closing and tok.text not in self.punct:
-                tok.is_sent_start = True
+                starts[tok.i, 0] = 1
                 end_here = False
-            else:
-                tok.is_sent_start = False
+        # One bulk write: setting Token.is_sent_start per token re-checks the whole doc each time (quadratic).
+        doc.from_array([SENT_START], starts.astype("uint64"))  # spaCy's array type; -1 wraps and back
         return doc
 
 
