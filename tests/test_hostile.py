@@ -99,8 +99,8 @@ def test_categories_appear_in_newsclaims_runs(hostile_crawl) -> None:
     (run,) = json.loads(result.stdout) if result.stdout.lstrip().startswith("[") else [
         json.loads(line) for line in result.stdout.splitlines() if line.strip()]
     assert set(run["error_counts"]) == set(HOSTILE_PATHS.values())
-    table = newsclaims("runs", "--db", str(db)).stdout
-    assert "xml_entity_bomb" in table and "too_large" in table
+    table = newsclaims("runs", "--db", str(db)).stdout  # the table shows the commonest first, cut to a width
+    assert "too_large: 2" in table and "timeout: 2" in table
 
 
 def test_a_feed_item_on_another_domain_is_followed_when_allowed(tmp_path: Path) -> None:
