@@ -10,6 +10,7 @@ import re
 import tomllib
 from collections.abc import Sequence
 from dataclasses import dataclass, field, replace
+from datetime import date, timedelta
 from functools import lru_cache
 from pathlib import Path
 from typing import Any
@@ -41,6 +42,7 @@ AFFILIATION_REACH = {"en": 40, "zh": 12}
 # Without a title mention, an organisation is what a news document is about only when named this often.
 MIN_MAIN_ORG_MENTIONS = 3
 _NUMBER = re.compile(r"\d[\d,.]*")
+_PERIOD = re.compile(r"(\d{4})(?:-Q([1-4])|-(\d{2}))?")
 
 
 @dataclass(frozen=True)
@@ -281,10 +283,18 @@ class ClaimFinder:
             first_person = self_ref.kind == "first_person"
             if first_person and doc.ctx.kind == "letter" and not self.in_quote(pos):
                 return self.main_org
-            return self.org_of(speaker) if (first_person or speaker) else self.main_org
+            if first_person or speaker:
+                return self.org_of(speaker)
+            # "the company" / "公司" with no speaker: the organisation named last before ("据光明乳业介绍，公司…")
+            return self._last_org_before(sent.start) or self.main_org
         if org is not None:
             return org.canonical
         return self.main_org
+
+    def _last_org_before(self, pos: int) -> str | None:
+        para = _paragraph(self.doc.text, pos)
+        earlier = [e for e in self.doc.entities if e.label == "ORG" and para[0] <= e.start < pos]
+        return earlier[-1].canonical if earlier else None
 
     def has_subject_before(self, sent: Span, cue: Cue) -> bool:
         """Whether an organisation or self-reference stands right before a weak cue ("Xiaomi will", "我们将").
@@ -407,9 +417,13 @@ class ClaimFinder:
             return None
         speaker, _ = self.speaker(sent, own.start)
         subject = self.subject(sent, own.start, speaker)
+        # the others: organisations across the cue, or in another clause ("…只用了4年，而特斯拉用了12年")
+        own_clause = _clause(doc.text, sent, own.start)
         compared: list[str] = []
         for e in doc.entities:
-            if e.label == "ORG" and other[0] <= e.start < other[1] and e.canonical not in compared + [subject]:
+            elsewhere = other[0] <= e.start < other[1] or not own_clause[0] <= e.start < own_clause[1]
+            if e.label == "ORG" and sent.start <= e.start < sent.end and elsewhere \
+                    and e.canonical not in compared + [subject]:
                 compared.append(e.canonical)
         other_figs = [f for f in figs if other[0] <= f.start < other[1] and f.kind == own.kind]
         # a weak cue ("while", "比", "而") compares only when other organisations are named
@@ -418,6 +432,18 @@ class ClaimFinder:
         claim = self._claim("comparison", sent, own, cue.weight, own.start)
         claim.compared_with = compared
         return claim, [own, *other_figs]
+
+    def _predicted_subject_end(self, sent: Span, cue: Cue, fig: Figure) -> int | None:
+        """Where the subject of an expectation about someone else ends ("predicts that Velox Robotics will
+        sell"): an organisation between a forecast cue and its figure, right before a "will"/"将"."""
+        if cue.kind != "forecast":
+            return None
+        weak = [c for c in find_cues(self.doc, "target", cue.end, fig.start) + find_cues(
+            self.doc, "forecast", cue.end, fig.start) if c.text.casefold() in _cue_set(self.doc.lang, "needs_subject")]
+        for w in weak:
+            if self.has_subject_before(sent, w):
+                return w.start
+        return None
 
     def _bare_number_in(self, region: tuple[int, int]) -> bool:
         """A number without a unit that is not a date ("compared with 600,000 in 2021")."""
@@ -434,7 +460,8 @@ class ClaimFinder:
         for cue in sorted(cues, key=lambda c: -c.weight):
             after = [f for f in figs if cue.start <= f.start <= cue.end + window]
             if after:
-                return self._claim(kind, sent, after[0], cue.weight, cue.start, subject_pos=cue.end)
+                return self._claim(kind, sent, after[0], cue.weight, cue.start,
+                                   subject_pos=self._predicted_subject_end(sent, cue, after[0]) or cue.end)
         cue = max(cues, key=lambda c: c.weight)
         frame = self.time_frame(sent, cue.start)
         if cue.weight >= 0.8 and frame is not None:
@@ -450,11 +477,14 @@ class ClaimFinder:
             subject_pos = pos
         subject = self.subject(sent, subject_pos, speaker)
         if speaker is None and kind in ("target", "forecast", "comparison") and self.main_person \
-                and subject in (None, self.org_of(self.main_person)):
+                and subject is not None and subject == self.org_of(self.main_person):
             # news reports the main speaker's plans without repeating "he said" — for his own company only
             speaker = self.main_person
         frame = self.time_frame(sent, pos, fig) if kind in ("target", "forecast") else None
         period = self.period(sent, fig, pos)
+        deadline = frame.value if frame else None
+        if deadline is None and kind in ("target", "forecast"):
+            deadline = future_period_end(period, self.doc.ctx.published)  # "要在2025年实现" → 2025-12-31
         if fig is not None and period and not fig.period:
             fig = replace(fig, period=period)
         clause = _clause(self.doc.text, sent, pos)
@@ -463,7 +493,7 @@ class ClaimFinder:
             kind=kind, subject=subject, speaker=speaker,
             predicate=self.doc.text[clause[0]:clause[1]].strip(),
             sentence=sent.text.strip(), start=sent.start, end=sent.end, figure=fig, period=period,
-            time_frame=frame.text if frame else None, deadline=frame.value if frame else None,
+            time_frame=frame.text if frame else None, deadline=deadline,
             quote=self.in_quote(pos), confidence=round(min(1.0, confidence), 2),
             evidence=[{"sentence": sent.text.strip(), "start": sent.start, "end": sent.end}],
         )
@@ -475,6 +505,24 @@ class ClaimFinder:
             return True
         return bool(find_cues(doc, "first_person", sent.start, pos) or find_cues(doc, "company_reference",
                                                                                  sent.start, pos))
+
+
+def future_period_end(period: str | None, published: str | None) -> str | None:
+    """The last day of an ISO period ("2025", "2025-Q2", "2025-03") that ends after the publication date."""
+    if not period or not published:
+        return None
+    m = _PERIOD.fullmatch(period)
+    if m is None:
+        return None
+    year = int(m.group(1))
+    if m.group(2):
+        month = int(m.group(2)) * 3
+    elif m.group(3):
+        month = int(m.group(3))
+    else:
+        month = 12
+    end = date(year + (month == 12), month % 12 + 1, 1) - timedelta(days=1)
+    return end.isoformat() if end.isoformat() > published[:10] else None
 
 
 def _merge_key(c: Claim) -> tuple[Any, ...]:

@@ -29,7 +29,9 @@ class ChineseEntities:
         self.table = table
         self.pos_labels: dict[str, str] = rules["pos_labels"]
         self.industry = set(rules["suffix"]["industry"])
-        self.org_suffixes = set(rules["suffix"]["org"]) | set(rules["suffix"]["company"]) | self.industry
+        self.proper_only = set(rules["suffix"]["industry_proper_only"])
+        self.org_suffixes = (set(rules["suffix"]["org"]) | set(rules["suffix"]["company"]) | self.industry
+                             | self.proper_only)
         self.generic = set(rules["suffix"]["generic_modifiers"])
         self.clause_openers = set(rules["name_parts"]["clause_openers"])
         self.strong_suffixes = set(rules["suffix"]["company"])
@@ -71,6 +73,9 @@ class ChineseEntities:
         return tok.tag_ in self.org_ending_tags and len(tok.text) >= 2 and tok.text.endswith(self.org_endings)
 
     def _org_alone(self, tok) -> bool:  # noqa: ANN001 - a spaCy Token
+        if tok.tag_ in self.org_alone_tags and any(tok.text.endswith(w) and len(tok.text) > len(w) + 1
+                                                   for w in self.industry):
+            return True  # 恒瑞医药/nz: a company name jieba already knows as one word
         if not tok.text.endswith(self.org_endings) or len(tok.text) < 2 or tok.text in self.not_org_words:
             return False
         return tok.tag_ in self.org_alone_tags or (tok.tag_ == "n" and len(tok.text) >= self.org_alone_min_chars_n)
@@ -122,6 +127,8 @@ class ChineseEntities:
                 plain = list(names)
                 while plain and plain[0].text in self.generic:
                     plain.pop(0)
+                if tok.text in self.proper_only:
+                    continue
                 if tok.text not in self.strong_suffixes:
                     plain = plain[-1:]
                     if not plain or plain[0].text in self.generic or not self._opens_clause(doc, plain[0].i):
