@@ -88,8 +88,11 @@ def test_random_sigkills_never_corrupt_and_the_next_run_finishes_the_job(tmp_pat
             kill(proc)
             last_run_id = max(last_run_id, *(r[0] for r in rows(db, "SELECT id FROM crawl_runs"))) if db.exists() else 0
             if db.exists():
-                assert_sound(db), f"seed {seed}, attempt {attempt}"
-                assert_no_duplicates(db)
+                try:
+                    assert_sound(db)
+                    assert_no_duplicates(db)
+                except AssertionError as exc:
+                    raise AssertionError(f"seed {seed}, attempt {attempt}: {exc}") from exc
             counts.append(article_count(db))
         assert time.monotonic() - began < 90, "the kill loop took too long"
         assert counts == sorted(counts), f"seed {seed}: {counts}"  # stored stays stored

@@ -129,13 +129,14 @@ def test_interrupted_crawl_resumes_without_fetching_again(tmp_path: Path) -> Non
     with server:
         argv[argv.index("--base-url") + 1] = server.base_url
         proc = subprocess.Popen(argv, cwd=REPO, env=env(), start_new_session=True, stdout=subprocess.DEVNULL,
-                                stderr=subprocess.DEVNULL)
+                                stderr=subprocess.PIPE, text=True)
         deadline = time.monotonic() + 60
         while time.monotonic() < deadline and proc.poll() is None and stored(db) < 4:
             time.sleep(0.1)
         assert proc.poll() is None, "the crawl ended before it could be interrupted"
         os.killpg(proc.pid, 2)  # Ctrl-C: Scrapy stops cleanly and keeps its queue in the job folder
-        assert proc.wait(timeout=60) == 1
+        _, stderr = proc.communicate(timeout=60)
+        assert proc.returncode == 1 and "--resume" in stderr and "Traceback" not in stderr
         jobs = list((tmp_path / "resume.db.jobs").iterdir())
         assert len(jobs) == 1 and (jobs[0] / "fetched.tsv").exists()
         before = {r["url"].removeprefix(server.base_url) for r in rows(db, "SELECT url FROM articles")}

@@ -84,5 +84,7 @@ def crawl(names: tuple[str, ...], sources_file: str | None, urls: tuple[str, ...
     progress.done()
     errors = ", ".join(f"{k} {v}" for k, v in sorted(result.errors.items())) or "none"
     click.echo(f"crawl run {result.run_id} {result.status}: {progress_line(result.stats)} (errors: {errors})")
+    if result.status == "interrupted":
+        click.echo("the crawl's queue is kept: run the same command with --resume to continue it", err=True)
     if not result.ok:
         sys.exit(1)
