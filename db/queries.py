@@ -2,7 +2,6 @@
 from __future__ import annotations
 
 import json
-import os
 import re
 from collections.abc import Iterator
 from dataclasses import dataclass
@@ -10,7 +9,7 @@ from datetime import datetime, timezone
 from typing import Any
 
 from db.search import fts_query
-from db.store import Store
+from db.store import Store, process_exists
 from newsclaims.errors import NewsclaimsError
 
 ARTICLE_COLUMNS = ("id", "published", "lang", "source", "kind", "title", "author", "url", "chars", "process_state")
@@ -72,7 +71,7 @@ def _run_row(row: dict[str, Any]) -> dict[str, Any]:
     started = _parse_time(row["started_at"])
     finished = _parse_time(row["finished_at"])
     status = row["status"]
-    if status == "running" and not _process_exists(row["pid"]):
+    if status == "running" and not process_exists(row["pid"]):
         status = "interrupted?"
     if started and finished:
         duration: float | None = (finished - started).total_seconds()
@@ -112,19 +111,6 @@ def _parse_time(value: str | None) -> datetime | None:
     except ValueError:
         return None
     return parsed if parsed.tzinfo else parsed.replace(tzinfo=timezone.utc)
-
-
-def _process_exists(pid: int | None) -> bool:
-    # Same test as Store.mark_stale_runs: signal 0 checks existence without touching the process.
-    if not pid:
-        return False
-    try:
-        os.kill(int(pid), 0)
-    except ProcessLookupError:
-        return False
-    except PermissionError:
-        return True
-    return True
 
 
 # -- claims ----------------------------------------------------------------------------------------

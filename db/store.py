@@ -223,7 +223,7 @@ class Store:
     def mark_stale_runs(self) -> int:
         """Runs left 'running' by a process that no longer exists become 'interrupted'."""
         stale = [r["id"] for r in self.conn.execute("SELECT id, pid FROM crawl_runs WHERE status = 'running'")
-                 if not _pid_alive(r["pid"])]
+                 if not process_exists(r["pid"])]
         if stale:
             with self.transaction() as conn:
                 conn.executemany("UPDATE crawl_runs SET status = 'interrupted' WHERE id = ?", [(i,) for i in stale])
@@ -441,13 +441,14 @@ class Store:
         return int(cur.lastrowid or 0)
 
 
-def _pid_alive(pid: int | None) -> bool:
-    if not pid:
+def process_exists(pid: int | None) -> bool:
+    """True if a process with this pid exists on this machine (signal 0 only checks, never touches it)."""
+    if not pid or int(pid) <= 0:
         return False
     try:
-        os.kill(pid, 0)
+        os.kill(int(pid), 0)
     except ProcessLookupError:
         return False
-    except PermissionError:
+    except PermissionError:  # exists, owned by someone else
         return True
     return True

@@ -27,6 +27,7 @@ from dataclasses import asdict, dataclass
 from datetime import datetime, timezone
 from pathlib import Path
 
+from db.store import process_exists
 from newsclaims.errors import NewsclaimsError
 
 log = logging.getLogger(__name__)
@@ -74,19 +75,6 @@ class LockInfo:
                        child_pid=int(data["child_pid"]) if data.get("child_pid") else None)
         except (ValueError, KeyError, TypeError):
             return None
-
-
-def process_exists(pid: int) -> bool:
-    """True if a process with this pid exists on this machine (signal 0 only checks)."""
-    if pid <= 0:
-        return False
-    try:
-        os.kill(pid, 0)
-    except ProcessLookupError:
-        return False
-    except PermissionError:  # exists, owned by someone else
-        return True
-    return True
 
 
 def lock_path_for(db_path: str | os.PathLike[str]) -> Path:

@@ -8,7 +8,8 @@ import click
 
 from newsclaims.commands._common import db_option, user_errors
 from newsclaims.errors import ConfigError
-from newsclaims.runner import CrawlOptions, run_crawl
+from newsclaims.lock import database_run_lock
+from newsclaims.runner import CrawlOptions, CrawlResult, run_crawl
 
 PROGRESS_FIELDS = (("pages_fetched", "pages"), ("articles_new", "new"), ("articles_updated", "updated"),
                    ("articles_unchanged", "unchanged"), ("skipped", "skipped"), ("errors", "errors"))
@@ -24,11 +25,15 @@ def _parse_settings(pairs: tuple[str, ...]) -> dict[str, str]:
     return settings
 
 
+def errors_line(result: CrawlResult) -> str:
+    return ", ".join(f"{k} {v}" for k, v in sorted(result.errors.items())) or "none"
+
+
 def progress_line(row: dict[str, Any]) -> str:
     return " · ".join(f"{label} {row.get(key) or 0}" for key, label in PROGRESS_FIELDS)
 
 
-class _Progress:
+class CrawlProgress:
     """Prints the run's counters whenever they change: one rewritten line on a terminal, new lines otherwise."""
 
     def __init__(self) -> None:
@@ -79,11 +84,12 @@ def crawl(names: tuple[str, ...], sources_file: str | None, urls: tuple[str, ...
     options = CrawlOptions(db_path=db_path, sources_file=sources_file, names=names, urls=urls,
                            max_pages=max_pages, base_url=base_url, kind=kind, lang=lang,
                            settings=_parse_settings(settings), resume=resume)
-    progress = _Progress()
-    result = run_crawl(options, progress=progress)
-    progress.done()
-    errors = ", ".join(f"{k} {v}" for k, v in sorted(result.errors.items())) or "none"
-    click.echo(f"crawl run {result.run_id} {result.status}: {progress_line(result.stats)} (errors: {errors})")
+    # One crawl at a time per database: a manual crawl beside a scheduled run fails with one clear line.
+    with database_run_lock(db_path, command="crawl"):
+        progress = CrawlProgress()
+        result = run_crawl(options, progress=progress)
+        progress.done()
+    click.echo(f"crawl run {result.run_id} {result.status}: {progress_line(result.stats)} (errors: {errors_line(result)})")
     if result.status == "interrupted":
         click.echo("the crawl's queue is kept: run the same command with --resume to continue it", err=True)
     if not result.ok:

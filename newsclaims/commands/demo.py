@@ -5,7 +5,7 @@ from pathlib import Path
 
 import click
 
-from db.queries import ARTICLE_COLUMNS, list_articles, table_counts
+from db.queries import list_articles, table_counts
 from db.store import Store
 from newsclaims.commands._common import emit_rows, user_errors
 
@@ -23,22 +23,21 @@ def _remove_database(path: Path) -> None:
 @user_errors
 def demo(db_path: str) -> None:
     """Serve the bundled demo site on 127.0.0.1, crawl it, analyse it, and show what landed."""
-    from newsclaims.commands.crawl import _Progress
+    from newsclaims.commands.crawl import CrawlProgress, errors_line
     from newsclaims.commands.process import run_processing, summary
     from newsclaims.demo import build_demo_database
 
     path = Path(db_path)
     _remove_database(path)
-    progress = _Progress()
+    progress = CrawlProgress()
     click.echo(f"Crawling the bundled demo site into {db_path} ...", err=True)
     result = build_demo_database(db_path, crawl_progress=progress,
                                  analyse=lambda p: run_processing(p, quiet=True))
     progress.done()
     crawl = result.crawl
-    errors = ", ".join(f"{k} {v}" for k, v in sorted(crawl.errors.items())) or "none"
     click.echo(f"Crawl of {result.base_url}: {crawl.status}; pages fetched {crawl.stats.get('pages_fetched', 0)}, "
                f"articles new {crawl.stats.get('articles_new', 0)}, skipped (not articles) "
-               f"{crawl.stats.get('skipped', 0)}; errors: {errors}")
+               f"{crawl.stats.get('skipped', 0)}; errors: {errors_line(crawl)}")
     click.echo(summary(result.process))
     with Store.open(db_path, readonly=True) as store:
         counts = table_counts(store)

@@ -55,16 +55,15 @@ def process(reprocess: bool, workers: int, batch_size: int, db_path: str) -> Non
 @user_errors
 def run(names: tuple[str, ...], sources_file: str | None, workers: int, db_path: str) -> None:
     """Crawl, then process what was crawled (what `newsclaims schedule` runs each time)."""
-    from newsclaims.commands.crawl import _Progress
+    from newsclaims.commands.crawl import CrawlProgress, errors_line
     from newsclaims.lock import database_run_lock
     from newsclaims.runner import CrawlOptions, run_crawl
 
     with database_run_lock(db_path, command="run"):
-        progress = _Progress()
+        progress = CrawlProgress()
         result = run_crawl(CrawlOptions(db_path=db_path, sources_file=sources_file, names=names), progress=progress)
         progress.done()
-        errors = ", ".join(f"{k} {v}" for k, v in sorted(result.errors.items())) or "none"
-        click.echo(f"crawl run {result.run_id} {result.status} (errors: {errors})")
+        click.echo(f"crawl run {result.run_id} {result.status} (errors: {errors_line(result)})")
         stats = run_processing(db_path, workers=workers)
     click.echo(summary(stats))
     if not result.ok:

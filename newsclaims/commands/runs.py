@@ -38,4 +38,4 @@ def runs(limit: int, fmt: str, db_path: str) -> None:
         rows = [_table_row(r) for r in rows]
     elif fmt == "csv":
         rows = [{**r, "error_counts": ";".join(f"{k}={v}" for k, v in r["error_counts"].items())} for r in rows]
-    emit_rows(rows, fmt, RUN_COLUMNS, widths={"error_counts": 60})
+    emit_rows(rows, fmt, RUN_COLUMNS, widths={"error_counts": 90})
