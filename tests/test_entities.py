@@ -120,3 +120,33 @@ def test_chinese_people_from_pos_tags(analyzer: Analyzer) -> None:
     found = ents(analyzer, "王小明在北京市海淀区创办了一家公司。", "zh")
     assert any(label == "PERSON" and "王小明" in t for t, label, _ in found), found
     assert any(label == "GPE" and t.startswith("北京") for t, label, _ in found), found
+
+
+@pytest.mark.parametrize("text, name", [
+    ("成立以来，江苏长江商业信用社始终坚持稳健的经营思路。", "江苏长江商业信用社"),  # a noun ending like an organisation
+    ("央行有关负责人近日表示，要加快制定条例。", "央行"),  # an abbreviation (alias: People's Bank of China)
+    ("据达摩院介绍，含光800推理性能达到78563 IPS。", "达摩院"),  # jieba says nr; no given name ends in 院
+    ("星河智能计划在2026年前出货100万台机器人。", "星河智能"),  # plain word + industry word opening a clause
+    ("据光明乳业介绍，公司去年实现营业收入280亿元。", "光明乳业"),
+    ("亚盘目前普遍开出了曼联客场让半球的盘面。", "曼联"),  # a place name in a sentence about a match is the club
+])
+def test_chinese_organisations_by_general_rules(analyzer: Analyzer, text: str, name: str) -> None:
+    assert any(t == name and label == "ORG" for t, label, _ in ents(analyzer, text, "zh"))
+
+
+@pytest.mark.parametrize("text, not_org", [
+    ("科技公司营收增长了45%。", "科技公司"),  # a kind of company
+    ("动力电池出货量增长了45%。", "动力电池"),
+    ("他在比赛中获得了冠军。", "冠军"),
+    ("北京是中国的首都。", "北京"),  # no match talk: a place stays a place
+])
+def test_chinese_kinds_of_company_are_not_names(analyzer: Analyzer, text: str, not_org: str) -> None:
+    assert not any(t == not_org and label == "ORG" for t, label, _ in ents(analyzer, text, "zh"))
+
+
+@pytest.mark.parametrize("text, name", [
+    ("Orion Textiles posted a net loss of $45 million.", "Orion Textiles"),  # missed by the small model
+    ("Analysts say Corvia Networks is likely to grow.", "Corvia Networks"),  # read as a person by the model
+])
+def test_english_company_words_make_organisations(analyzer: Analyzer, text: str, name: str) -> None:
+    assert (name, "ORG", name) in ents(analyzer, text, "en")
