@@ -42,6 +42,7 @@ AFFILIATION_REACH = {"en": 40, "zh": 12}
 # Without a title mention, an organisation is what a news document is about only when named this often.
 MIN_MAIN_ORG_MENTIONS = 3
 _NUMBER = re.compile(r"\d[\d,.]*")
+_POSSESSIVE_NUMBER = re.compile(r"['’]s?\s+\d")
 _PERIOD = re.compile(r"(\d{4})(?:-Q([1-4])|-(\d{2}))?")
 
 
@@ -356,7 +357,9 @@ class ClaimFinder:
             if claim is not None:
                 return [claim]
         used: list[Figure] = []
-        comparison = self._comparison(sent, figs)
+        # "in 6 years compared to Pfizer's 12": a duration the time-frame rules read as "within" is compared here
+        in_sentence = [f for f in doc.figures if sent.start <= f.start < sent.end]
+        comparison = self._comparison(sent, in_sentence)
         if comparison is not None:
             claim, used = comparison
             out.append(claim)
@@ -422,7 +425,9 @@ class ClaimFinder:
         compared: list[str] = []
         for e in doc.entities:
             elsewhere = other[0] <= e.start < other[1] or not own_clause[0] <= e.start < own_clause[1]
-            if e.label == "ORG" and sent.start <= e.start < sent.end and elsewhere \
+            # "Pfizer's 12": a name with its own figure is compared even when the model took it for a person
+            named_figure = e.label == "ORG" or bool(_POSSESSIVE_NUMBER.match(doc.text, e.end))
+            if named_figure and sent.start <= e.start < sent.end and elsewhere \
                     and e.canonical not in compared + [subject]:
                 compared.append(e.canonical)
         other_figs = [f for f in figs if other[0] <= f.start < other[1] and f.kind == own.kind]
