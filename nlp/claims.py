@@ -7,13 +7,14 @@ module knows nothing about spaCy or jieba.
 from __future__ import annotations
 
 import re
-import tomllib
 from collections.abc import Sequence
 from dataclasses import dataclass, field, replace
 from datetime import date, timedelta
 from functools import lru_cache
 from pathlib import Path
 from typing import Any
+
+import tomllib
 
 from nlp.entities import AliasTable, canonical_name, main_entity
 from nlp.records import Claim, DocContext, Entity, Figure

@@ -116,11 +116,11 @@ def test_confidence_is_bounded(analyzer: Analyzer) -> None:
 # --- precision rules (no claim where a rule once fired wrongly) and comparisons ------------------------------
 
 @pytest.mark.parametrize("lang, text", [
-    ("en", "Small investors in Hong Kong have welcomed the deal, subscribing for so many shares they will be "
-           "allotted the maximum 10 per cent of the total they can get."),  # "will" without a company before it
+    ("en", ("Small investors in Hong Kong have welcomed the deal, subscribing for so many shares they will be "
+            "allotted the maximum 10 per cent of the total they can get.")),  # "will" without a company before it
     ("en", "The report claims the display size will remain 13.3 inches."),
-    ("en", "Many employees are waiting to hear when a $3 billion tender offer by SoftBank will be launched, after "
-           "being delayed for almost two weeks."),  # "by SoftBank": not the one who commits
+    ("en", ("Many employees are waiting to hear when a $3 billion tender offer by SoftBank will be launched, after "
+            "being delayed for almost two weeks.")),  # "by SoftBank": not the one who commits
     ("en", "The company struggled to contend with the more than 10 million users."),  # "more than" is a bound
     ("en", "The deal could eventually raise up to $12.9bn if a green shoe option is exercised."),  # a hedge
     ("zh", "一块芯片相当于10块GPU的性能。"),
@@ -140,8 +140,8 @@ def test_baseline_figure_is_not_a_result(analyzer: Analyzer) -> None:
 
 
 @pytest.mark.parametrize("lang, text, subject, value, compared", [
-    ("en", "Lei Jun said Xiaomi broke the RMB 100 billion threshold in just 7 years compared to Apple's 20, "
-           "Google's 9, Tencent's 17 and Huawei's 21.", "Xiaomi", 7, ["Apple", "Google", "Tencent", "Huawei"]),
+    ("en", ("Lei Jun said Xiaomi broke the RMB 100 billion threshold in just 7 years compared to Apple's 20, "
+            "Google's 9, Tencent's 17 and Huawei's 21."), "Xiaomi", 7, ["Apple", "Google", "Tencent", "Huawei"]),
     ("zh", "苹果用了20年，谷歌用了9年，腾讯用了17年，华为用了21年，而小米只用了7年。", "Xiaomi", 7,
      ["Apple", "Google", "Tencent", "Huawei"]),
     ("zh", "小鹏汽车只用了4年就交付了10万辆车，而特斯拉用了12年。", "Xpeng", 4, ["Tesla"]),

@@ -11,12 +11,12 @@ prints the table and every miss and false positive.
 from __future__ import annotations
 
 import json
-import tomllib
 from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
 
 import pytest
+import tomllib
 
 from newsclaims.evaluation.nlp import claim_matches
 from nlp.analyze import Analyzer

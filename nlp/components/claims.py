@@ -11,7 +11,6 @@ from nlp.components.aliases import alias_table
 from nlp.entities import AliasTable
 from nlp.records import DocContext, Entity
 
-
 # The components that find entities (and the sentences they need) run before this one; a letter's title goes
 # through them too, so its company is known even when the letter itself only says "we".
 _FIRST_AFTER_ENTITIES = "newsclaims_figures_v1"

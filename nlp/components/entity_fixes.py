@@ -133,7 +133,7 @@ class EntityFixer:
         return out
 
 
-def entity_records(spans: "list[Span] | tuple[Span, ...]", table: AliasTable) -> list[Entity]:
+def entity_records(spans: list[Span] | tuple[Span, ...], table: AliasTable) -> list[Entity]:
     """Entity records (character offsets, canonical names) for the final entity spans of a doc."""
     return [Entity(text=s.text, label=s.label_, canonical=s.id_ or canonical_name(s.text, s.label_, table),
                    start=s.start_char, end=s.end_char) for s in spans]

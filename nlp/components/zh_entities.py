@@ -11,7 +11,7 @@
 from __future__ import annotations
 
 from spacy.language import Language
-from spacy.tokens import Doc, Span
+from spacy.tokens import Doc, Span, Token
 from spacy.util import filter_spans
 
 from nlp.components import extensions  # noqa: F401 - registers Doc._ attributes
@@ -64,7 +64,7 @@ class ChineseEntities:
             return Span(doc, start, end, label=hit.label, span_id=hit.canonical)
         return Span(doc, start, end, label=label)
 
-    def _is_org_word(self, tok) -> bool:  # noqa: ANN001 - a spaCy Token
+    def _is_org_word(self, tok: Token) -> bool:
         """A suffix token (公司) or a noun that ends like one (信用社, 管理局); never a verb (进行)."""
         if tok.text in self.org_suffixes:
             return True
@@ -72,7 +72,7 @@ class ChineseEntities:
             return False
         return tok.tag_ in self.org_ending_tags and len(tok.text) >= 2 and tok.text.endswith(self.org_endings)
 
-    def _org_alone(self, tok) -> bool:  # noqa: ANN001 - a spaCy Token
+    def _org_alone(self, tok: Token) -> bool:
         if tok.tag_ in self.org_alone_tags and any(tok.text.endswith(w) and len(tok.text) > len(w) + 1
                                                    for w in self.industry):
             return True  # 恒瑞医药/nz: a company name jieba already knows as one word
