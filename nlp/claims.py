@@ -550,6 +550,7 @@ def merge_repeats(claims: list[Claim]) -> list[Claim]:
         first.speaker = first.speaker or c.speaker
         first.time_frame = first.time_frame or c.time_frame
         first.quote = first.quote or c.quote
+        first.compared_with += [n for n in c.compared_with if n not in first.compared_with]
     return list(merged.values())
 
 
