@@ -4,7 +4,7 @@
 - nr/nrfg/nrt → PERSON, ns → GPE, nt → ORG (tags from nlp/data/zh/rules.toml);
 - name-like tokens followed by an organisation suffix (公司, 集团, 科技, 银行...) or by a noun ending like one
   (信用社, 管理局) → one ORG; an abbreviation or proper noun ending like one (央行, 证监会, 新华网) → ORG alone;
-- in a sentence about a match (主场, 让球, vs...), a place name is the club (曼联, 那不勒斯) → ORG;
+- in a sentence about a match (主场, 让球, vs...), a place or proper name is the club (曼联, 拜仁) → ORG;
 - consecutive places, with address suffixes (省, 市, 区, 路...), → one GPE;
 - a surname + given name split into two tokens, or a name with "·", → one PERSON.
 """
@@ -95,7 +95,7 @@ class ChineseEntities:
             hit = self.table.lookup(tok.text) if not tok.is_space else None
             if hit is not None:
                 out.append(Span(doc, tok.i, tok.i + 1, label=hit.label, span_id=hit.canonical))
-            elif tok.tag_ in ("ns", "nz") and tok.i in sports and tok.text not in self.sports_words:
+            elif tok.tag_ in ("ns", "nz", "nr", "nrt") and tok.i in sports and tok.text not in self.sports_words:
                 out.append(Span(doc, tok.i, tok.i + 1, label="ORG"))
             elif (self.pos_labels.get(tok.tag_) == "PERSON" and len(tok.text) >= 3
                   and tok.text.endswith(self.org_endings_not_names)):
