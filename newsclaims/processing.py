@@ -9,7 +9,6 @@ import logging
 import multiprocessing
 from collections.abc import Callable, Iterable, Iterator
 from dataclasses import dataclass, field
-from itertools import islice
 from typing import Any
 
 from db.store import PendingArticle, Store
@@ -93,9 +92,19 @@ def _analyse_batch(jobs: list[_Job], batch_size: int = 16) -> list[tuple[int, An
 # -- driver -------------------------------------------------------------------------------------
 
 
-def _batches(items: Iterable[_Job], size: int) -> Iterator[list[_Job]]:
-    it = iter(items)
-    while batch := list(islice(it, size)):
+MAX_BATCH_CHARS = 400_000  # long articles must not balloon a batch: cap its text, not only its count
+
+
+def _batches(items: Iterable[_Job], size: int, max_chars: int = MAX_BATCH_CHARS) -> Iterator[list[_Job]]:
+    batch: list[_Job] = []
+    chars = 0
+    for job in items:
+        if batch and (len(batch) >= size or chars + len(job.text) > max_chars):
+            yield batch
+            batch, chars = [], 0
+        batch.append(job)
+        chars += len(job.text)
+    if batch:
         yield batch
 
 
@@ -151,6 +160,9 @@ def process_articles(
             store_results(_analyse_batch(batch))
         return stats
 
+    # Enough batches to keep every worker busy to the end (small runs would otherwise leave one idle).
+    pending = store.count_pending(reprocess=reprocess)
+    batch_size = max(1, min(batch_size, pending // (workers * 4) or 1))
     # Batches are read and results written in this thread only: the database connection is not
     # shared with the pool's feeder thread. At most 2 batches per worker are in flight.
     from collections import deque
