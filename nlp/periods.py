@@ -65,7 +65,7 @@ def _patterns(lang: str) -> list[tuple[re.Pattern[str], str]]:
         (rf"{num}年{tail}", "zh"),
         (rf"(?P<rel>{rel}){tail}", "zh"),
         (rf"(?<![年第前])第?(?P<q>{qn})季度", "zh"),
-        (rf"(?<![年])(?P<h>[上下])半年", "zh"),
+        (r"(?<![年])(?P<h>[上下])半年", "zh"),
     ]]
 
 
