@@ -2,6 +2,7 @@
 from __future__ import annotations
 
 import copy
+import logging
 import re
 
 from lxml import html as lxml_html
@@ -16,6 +17,11 @@ def normalize_text(text: str | None) -> str:
         return ""
     lines = (_SPACES.sub(" ", line).strip() for line in text.replace("\r", "\n").split("\n"))
     return "\n".join(line for line in lines if line)
+
+
+# trafilatura warns about every page it finds too little text in ("discarding data"); for us that is a normal
+# outcome (listing pages, the densest-block fallback below), reported through Extracted.reason instead.
+logging.getLogger("trafilatura").setLevel(logging.ERROR)
 
 
 def trafilatura_text(tree: lxml_html.HtmlElement, url: str | None, *, favor: str = "precision") -> str:
