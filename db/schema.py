@@ -204,7 +204,12 @@ def _v2_claims_search(conn: sqlite3.Connection) -> None:
     )
 
 
-MIGRATIONS: list[Migration] = [_v1_core, _v2_claims_search]
+def _v3_comparisons(conn: sqlite3.Connection) -> None:
+    """What a comparison claim sets its subject against ("compared to Apple's 20, Google's 9")."""
+    conn.execute("ALTER TABLE claims ADD COLUMN compared_with TEXT")  # JSON array of canonical names
+
+
+MIGRATIONS: list[Migration] = [_v1_core, _v2_claims_search, _v3_comparisons]
 SCHEMA_VERSION = len(MIGRATIONS)
 
 

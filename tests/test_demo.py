@@ -79,3 +79,12 @@ def test_demo_command_end_to_end(tmp_path: Path) -> None:
     assert "Traceback" not in proc.stderr
     (count,) = rows(db, "SELECT count(*) AS n FROM articles")
     assert count["n"] == FEED_ITEMS + LETTERS
+
+
+def test_comparison_names_what_it_compares_with_in_both_languages(demo_db: Path) -> None:
+    found = rows(demo_db, """SELECT a.lang, c.figure_value, c.compared_with FROM claims c
+                             JOIN articles a ON a.id = c.article_id
+                             WHERE c.kind = 'comparison' AND c.subject = 'Xiaomi'""")
+    by_lang = {r["lang"]: (r["figure_value"], json.loads(r["compared_with"])) for r in found}
+    for lang in ("en", "zh"):
+        assert by_lang[lang] == (7.0, ["Apple", "Google", "Tencent", "Huawei"])

@@ -139,6 +139,7 @@ def test_claim_search_index_follows_reanalysis_and_migration(tmp_path: Path) -> 
         conn.execute("DROP TABLE claims_fts")
         for index in ("idx_claims_kind", "idx_claims_speaker", "idx_mentions_text"):
             conn.execute(f"DROP INDEX {index}")
+        conn.execute("ALTER TABLE claims DROP COLUMN compared_with")  # added by v3
         conn.execute("PRAGMA user_version = 1")
     conn.close()
     from db.store import Store
