@@ -1,0 +1,37 @@
+"""Precision rules found by the claims work: each rule has positive and negative cases (docs/quality.md, Figures)."""
+from __future__ import annotations
+
+import pytest
+
+from nlp.figures import find_figures
+
+
+def _figs(text: str, lang: str) -> list[tuple[str, str, float | None, str | None]]:
+    return [(f.text, f.kind, f.value, f.unit) for f in find_figures(text, lang)]
+
+
+# --- an article before "$" is not the A of A$ -------------------------------------------------------------------
+
+@pytest.mark.parametrize("text, expected", [
+    ("After CEO Son left, SoftBank arranged a $9.5 billion rescue.", ("$9.5 billion", "money", 9.5e9, "USD")),
+    ("It raised a $300 million round.", ("$300 million", "money", 3e8, "USD")),
+    ("Canva raised A$5 million.", ("A$5 million", "money", 5e6, "AUD")),
+    ("Canva raised AU$3 million.", ("AU$3 million", "money", 3e6, "AUD")),
+    ("Canva raised AUD 2 million.", ("AUD 2 million", "money", 2e6, "AUD")),
+    ("Shopify paid C$40 million.", ("C$40 million", "money", 4e7, "CAD")),
+])
+def test_only_explicit_australian_dollars(text: str, expected: tuple) -> None:
+    assert _figs(text, "en") == [expected]
+
+
+# --- ranks only when a position is written ----------------------------------------------------------------------
+
+@pytest.mark.parametrize("text", ["Huawei is the market leader in China.", "Huawei, the leading vendor, grew."])
+def test_leader_words_are_not_ranks(text: str) -> None:
+    assert [f for f in find_figures(text, "en") if f.kind == "rank"] == []
+
+
+@pytest.mark.parametrize("text, value", [("Huawei is the number one vendor.", 1), ("It is No. 1 in China.", 1),
+                                         ("It is in the top 10.", 10), ("It finished first place.", 1)])
+def test_explicit_ranks_stay(text: str, value: int) -> None:
+    assert [f.value for f in find_figures(text, "en") if f.kind == "rank"] == [value]
