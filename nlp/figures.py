@@ -49,9 +49,9 @@ def _spaced_alt(surfaces: list[str]) -> str:
     parts = []
     for s in sorted(set(surfaces), key=len, reverse=True):
         escaped = re.escape(s)
-        if re.fullmatch(r"[A-Za-z][$]", s):
-            # one letter is an article or a word end when spaced or lower case: "a $9.5 billion" is US dollars
-            escaped = f"(?-i:{escaped})"
+        if re.fullmatch(r"[Aa][$]", s):
+            # "a" is the article unless glued and upper case: "a $9.5 billion" is US dollars, "A$5" Australian
+            escaped = f"(?-i:A{re.escape('$')})"
         elif re.fullmatch(r"[A-Za-z.]+[$]", s):
             escaped = re.escape(s[:-1]) + r"\s?\$"
         parts.append(escaped)

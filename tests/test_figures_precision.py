@@ -19,6 +19,7 @@ def _figs(text: str, lang: str) -> list[tuple[str, str, float | None, str | None
     ("Canva raised AU$3 million.", ("AU$3 million", "money", 3e6, "AUD")),
     ("Canva raised AUD 2 million.", ("AUD 2 million", "money", 2e6, "AUD")),
     ("Shopify paid C$40 million.", ("C$40 million", "money", 4e7, "CAD")),
+    ("it ranges between c $ 16.4 million", ("c $ 16.4 million", "money", 1.64e7, "CAD")),  # tokenised news
 ])
 def test_only_explicit_australian_dollars(text: str, expected: tuple) -> None:
     assert _figs(text, "en") == [expected]
