@@ -101,6 +101,7 @@ class _Patterns:
     duration_half_block: frozenset[str]
     durations_fixed: dict[str, tuple[str, float]]
     count_noun: re.Pattern[str]
+    count_block: re.Pattern[str]
     nouns: dict[str, str]
     measures: dict[str, str]
     cue_before: re.Pattern[str]
@@ -250,11 +251,15 @@ def _patterns(lang: str) -> _Patterns:
     else:
         duration = re.compile(rf"^(?:多)?(?:{_alt(list(durations))})")
 
-    nouns, measures = {}, {}
+    nouns, measures, blocks = {}, {}, []
     for clang, surface, cunit, kind in (r[:4] for r in read_tsv("counters.tsv")):
         if clang != lang:
             continue
+        if kind == "block":
+            blocks.append(surface)
+            continue
         (measures if kind == "measure" else nouns)[surface] = cunit
+    count_block = re.compile(rf"^(?:{_alt(blocks)})") if blocks else re.compile(r"(?!x)x")
     if lang == "en":
         count_noun = re.compile(rf"^\s(?:(?:new|more|active|additional|other|million|billion|thousand)\s)?"
                                 rf"(?i:({_alt(list(nouns))}))\b")
@@ -342,7 +347,7 @@ def _patterns(lang: str) -> _Patterns:
                      percent_info, percent_tail, unit, units, unit_conditions, compound, per_base, wordless, wordless_info,
                      duration,
                      durations, duration_wordless, frozenset(leads), frozenset(half_block),
-                     durations_fixed, count_noun, nouns, measures, cue_before, cue_after, cue_inside, cue_roles,
+                     durations_fixed, count_noun, count_block, nouns, measures, cue_before, cue_after, cue_inside, cue_roles,
                      change_before, change_after, change_roles, money_cue, main_money_before, ranks, rank_block, multiples, range_gap)
 
 
@@ -676,8 +681,8 @@ def _currency_condition_met(text: str, lang: str, p: _Patterns, surface: str, to
     if condition == "subunit":
         return bool(p.main_money_before.search(text[max(0, start - 12):start]))
     if condition == "money_context":
-        if re.match(r"[\u4e00-\u9fff]", text[end:end + 1]) and not re.match(r"多|左右|钱", text[end:end + 2]):
-            return False  # "三块蛋糕": a noun follows, 块 counts pieces
+        if re.match(r"[\u4e00-\u9fffA-Za-z]", text[end:end + 1]) and not re.match(r"多|左右|钱", text[end:end + 2]):
+            return False  # "三块蛋糕", "10块GPU": a noun follows, 块 counts pieces
         clause = text[max(0, start - _WINDOW[lang]):start]
         breaks = list(_CLAUSE_BREAK[lang].finditer(clause))
         return bool(p.money_cue.search(clause[breaks[-1].end():] if breaks else clause))
@@ -762,18 +767,23 @@ def _count(text: str, lang: str, p: _Patterns, tok: _Token, after: str,
            before: str) -> tuple[str | None, str | None, int]:
     """A counted thing right after the number: '70 countries', '6000名研发人员', '70个国家'."""
     if lang == "zh":
+        if p.count_block.match(after):
+            return None, None, 0
         m = p.count_noun.match(after)
         if not m or not m.group(0) or m.group(0) in ("多", "余"):
             return None, None, 0
         measure, noun = m.group(2), m.group(3)
         unit = p.nouns.get(noun) if noun else p.measures.get(measure or "", "-")
+        latin = re.match(r"[A-Za-z][A-Za-z0-9-]*", after[m.end():]) if measure and not noun else None
+        if latin:
+            unit = latin.group(0)  # "10块GPU", "5台iPhone": a product or acronym is the counted noun
         if unit in (None, "-"):
             return None, None, 0
         if tok.chinese and tok.value == 1:
             return None, None, 0  # "一个/一家" is an article, not a count
         if tok.digits and len(tok.digits) == 4 and 1900 <= tok.value <= 2100 and not noun:
             return None, None, 0
-        return "count", unit, m.end() - (len(m.group(1) or "") and 0)
+        return "count", unit, m.end() + (latin.end() if latin else 0)
     if _is_year(tok, text, tok.end, lang):
         return None, None, 0
     if _after_model_name(before):

@@ -36,3 +36,26 @@ def test_leader_words_are_not_ranks(text: str) -> None:
                                          ("It is in the top 10.", 10), ("It finished first place.", 1)])
 def test_explicit_ranks_stay(text: str, value: int) -> None:
     assert [f.value for f in find_figures(text, "en") if f.kind == "rank"] == [value]
+
+
+# --- 块 before a noun counts pieces; 位数 counts digits, not things ---------------------------------------------
+
+@pytest.mark.parametrize("text, expected", [
+    ("阿里发布AI芯片，一块顶十块GPU。", [("十块GPU", "count", 10.0, "GPU")]),
+    ("公司花钱买了10块GPU。", [("10块GPU", "count", 10.0, "GPU")]),
+    ("他们采购了5台iPhone。", [("5台iPhone", "count", 5.0, "iPhone")]),
+    ("这次花费我三块。", [("三块", "money", 3.0, "CNY")]),
+    ("售价10块钱。", [("10块钱", "money", 10.0, "CNY")]),
+])
+def test_kuai_before_a_noun_is_a_measure_word(text: str, expected: list) -> None:
+    assert _figs(text, "zh") == expected
+
+
+@pytest.mark.parametrize("text", ["营收实现两位数增长。", "利润三位数增长。", "增速降到个位数。", "十位数的密码"])
+def test_digit_counts_are_no_figures(text: str) -> None:
+    assert _figs(text, "zh") == []
+
+
+def test_wei_still_counts_people() -> None:
+    assert [f[1:] for f in _figs("公司有两位创始人和300位工程师。", "zh")] == [("count", 2.0, "person"),
+                                                                       ("count", 300.0, "engineer")]
