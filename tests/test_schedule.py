@@ -22,7 +22,7 @@ import pytest
 
 from db.store import Store
 from newsclaims.config import PACKAGE_DIR, REPO_DIR
-from newsclaims.errors import ConfigError
+from newsclaims.errors import ConfigError, DatabaseError
 from newsclaims.lock import LockBusy, RunLock, database_run_lock, inherited_lock, lock_path_for
 from newsclaims.scheduler import Scheduler, parse_duration, run_command
 
@@ -344,7 +344,11 @@ def test_schedule_every_2s_runs_three_non_overlapping_runs_and_stops_on_sigterm(
         def finished_runs() -> int:
             if not db.exists():
                 return 0
-            with Store.open(db, readonly=True) as store:
+            try:
+                store = Store.open(db, readonly=True)
+            except DatabaseError:  # the first run has created the file but not migrated it yet
+                return 0
+            with store:
                 return store.conn.execute("SELECT count(*) FROM crawl_runs WHERE finished_at IS NOT NULL"
                                           ).fetchone()[0]
 
