@@ -102,6 +102,7 @@ class _Patterns:
     durations_fixed: dict[str, tuple[str, float]]
     count_noun: re.Pattern[str]
     count_block: re.Pattern[str]
+    idioms: list[tuple[str, str, re.Pattern[str], bool]]  # number, side, neighbour word, unless after a lead
     nouns: dict[str, str]
     measures: dict[str, str]
     cue_before: re.Pattern[str]
@@ -341,13 +342,15 @@ def _patterns(lang: str) -> _Patterns:
         if mlang == lang:
             literal = _required_literal(pattern)
             multiples.append((re.compile(pattern.replace("{N}", f"(?P<n>{num})")), value, literal.lower()))
+    idioms = [(row[1].lower(), row[2], re.compile(rf"(?i:{row[3]})"), column(row, 4) == "lead")
+              for row in read_tsv("idioms.tsv") if row[0] == lang]
     cur = _alt(prefixes)
     range_gap = re.compile(rf"^(?P<u>\s?[^\d\s]{{1,12}}?)??(?:-\s)?\s*(?:-|–|—|~|～|to|and|至|到)\s*(?:{cur})?\s?$")
     return _Patterns(re.compile(num), cur_prefix, cur_suffix, currencies, percent, percent_prefix, percent_fixed,
                      percent_info, percent_tail, unit, units, unit_conditions, compound, per_base, wordless, wordless_info,
                      duration,
                      durations, duration_wordless, frozenset(leads), frozenset(half_block),
-                     durations_fixed, count_noun, count_block, nouns, measures, cue_before, cue_after, cue_inside, cue_roles,
+                     durations_fixed, count_noun, count_block, idioms, nouns, measures, cue_before, cue_after, cue_inside, cue_roles,
                      change_before, change_after, change_roles, money_cue, main_money_before, ranks, rank_block, multiples, range_gap)
 
 
@@ -429,6 +432,8 @@ def _tokens(text: str, lang: str, p: _Patterns) -> list[_Token]:
             surface, e = surface[:-1], e - 1  # "12千米" is 12 km, not 12000 米
         if not surface or (lang == "zh" and (text[s - 1:s] in ("第", "周") or text[max(0, s - 2):s] in ("星期", "礼拜"))):
             continue  # 第N is an ordinal (a rank found above, or 第四季度); 周三/星期三 is a weekday
+        if lang == "en" and _idiom(text, s, e, surface, p):
+            continue
         value = parse_number(surface.replace("，", ","))
         while value is None and lang == "zh" and chinese and len(surface) > 1:
             surface, e = surface[:-1], e - 1  # "七十百分位": the numeral is the longest prefix that parses
@@ -443,6 +448,22 @@ def _tokens(text: str, lang: str, p: _Patterns) -> list[_Token]:
                                 r"[万亿萬億千百]$", surface))
         out.append(_Token(s, e, value, scaled, chinese, digits))
     return out
+
+
+def _idiom(text: str, start: int, end: int, surface: str, p: _Patterns) -> bool:
+    """'no one knows', 'one of the', 'one day it will': a lone number word in an idiom of idioms.tsv."""
+    low = surface.lower()
+    rules = [r for r in p.idioms if r[0] == low]
+    if not rules:
+        return False
+    prev_m = re.search(r"([A-Za-z]+)[\s-]*$", text[max(0, start - 20):start])
+    next_m = re.match(r"[\s-]*([A-Za-z]+)", text[end:end + 20])
+    prev = prev_m.group(1).lower() if prev_m else ""
+    for _number, side, words, unless_lead in rules:
+        word = prev if side == "before" else (next_m.group(1) if next_m else "")
+        if word and words.fullmatch(word) and not (unless_lead and prev in p.duration_leads):
+            return True
+    return False
 
 
 def _is_range(text: str, a: _Token, b: _Token, p: _Patterns) -> bool:

@@ -59,3 +59,21 @@ def test_digit_counts_are_no_figures(text: str) -> None:
 def test_wei_still_counts_people() -> None:
     assert [f[1:] for f in _figs("公司有两位创始人和300位工程师。", "zh")] == [("count", 2.0, "person"),
                                                                        ("count", 300.0, "engineer")]
+
+
+# --- a lone "one" in an idiom is no figure (idioms.tsv) ---------------------------------------------------------
+
+@pytest.mark.parametrize("text", ["No one knows how many users it has.", "no one users", "One of the engineers left.",
+                                  "One day it will work.", "On the one hand, prices fell.", "Any one store may close."])
+def test_idioms_with_one_are_no_figures(text: str) -> None:
+    assert _figs(text, "en") == []
+
+
+@pytest.mark.parametrize("text, expected", [
+    ("The trial ran for one day.", [("one day", "duration", 1.0, "day")]),
+    ("It sold one million phones.", [("one million phones", "count", 1e6, "phone")]),
+    ("No one sold 5 cars.", [("5 cars", "count", 5.0, "car")]),
+    ("It operates in one country.", [("one country", "count", 1.0, "country")]),
+])
+def test_one_as_a_number_stays(text: str, expected: list) -> None:
+    assert _figs(text, "en") == expected
