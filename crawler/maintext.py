@@ -21,7 +21,9 @@ def normalize_text(text: str | None) -> str:
 
 # trafilatura warns about every page it finds too little text in ("discarding data"); for us that is a normal
 # outcome (listing pages, the densest-block fallback below), reported through Extracted.reason instead.
-logging.getLogger("trafilatura").setLevel(logging.ERROR)
+_trafilatura_log = logging.getLogger("trafilatura")
+if _trafilatura_log.getEffectiveLevel() < logging.ERROR:  # never louder than a caller asked for
+    _trafilatura_log.setLevel(logging.ERROR)
 
 
 def trafilatura_text(tree: lxml_html.HtmlElement, url: str | None, *, favor: str = "precision") -> str:
