@@ -21,6 +21,7 @@ from __future__ import annotations
 
 import html
 import json
+import warnings
 import math
 import re
 import sys
@@ -247,7 +248,10 @@ def score_quantulum(root: Path, parse: Callable[[str], Iterable[Any]] | None = N
 
 def _quantulum_parser() -> Callable[[str], Iterable[Any]] | None:
     try:
-        from quantulum3 import parser
+        with warnings.catch_warnings():
+            # quantulum3 warns that its optional classifier is not installed; its plain parser is the baseline.
+            warnings.simplefilter("ignore", UserWarning)
+            from quantulum3 import parser
     except ImportError:
         return None
 
