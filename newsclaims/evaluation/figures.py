@@ -21,10 +21,10 @@ from __future__ import annotations
 
 import html
 import json
-import warnings
 import math
 import re
 import sys
+import warnings
 from collections.abc import Callable, Iterable
 from pathlib import Path
 from typing import Any
