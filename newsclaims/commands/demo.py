@@ -43,8 +43,8 @@ def demo(db_path: str) -> None:
         counts = table_counts(store)
         click.echo("")
         click.echo(f"Articles ({counts['articles']}):")
-        emit_rows(list_articles(store), "table", ("published", "lang", "source", "title"),
-                  widths={"title": 70})
+        articles = [{**a, "published": (a["published"] or "")[:10]} for a in list_articles(store)]
+        emit_rows(articles, "table", ("published", "lang", "kind", "title"), widths={"title": 80})
         claims = [dict(r) for r in store.conn.execute(
             """SELECT c.kind, c.subject, c.speaker, coalesce(c.figure_text, '') AS figure, c.deadline,
                       a.lang, c.sentence
