@@ -14,7 +14,7 @@ from newsclaims.cli import cli
 from nlp.analyze import ANALYSIS_VERSION, Analyzer, detect_lang
 from nlp.records import DocContext
 
-SITE = Path(__file__).parent / "fixtures" / "nlp" / "site"
+SITE = Path(__file__).parent / "fixtures" / "reference" / "site"
 EN_PAGE = SITE / "technode-xiaomi-2018-02-08.html"
 ZH_PAGE = SITE / "zh-xiaomi-letter-2018-02-08.gb2312.html"
 

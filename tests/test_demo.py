@@ -12,7 +12,7 @@ import pytest
 
 from newsclaims.config import REPO_DIR
 
-GOLD = Path(__file__).parent / "fixtures" / "nlp" / "gold"
+GOLD = Path(__file__).parent / "fixtures" / "reference" / "gold"
 SITE = REPO_DIR / "newsclaims" / "demo_site"
 # The demo site's article pages: the feed's items plus the letter (see the site's NOTICE.md).
 FEED_ITEMS = 12

@@ -11,11 +11,12 @@ from crawler.dates import parse_date, visible_date
 from crawler.extract import Extracted, canonicalize_url, decode_html, extract
 
 FIXTURES = Path(__file__).parent / "fixtures" / "extract"
+REFERENCE = Path(__file__).parent / "fixtures" / "reference"
 TECHNODE_URL = "https://technode.com/2018/02/08/xiaomi-number-one-10-quarters/?utm_source=feed&utm_medium=rss"
 
 
 def _gold(name: str) -> dict:
-    return json.loads((FIXTURES / f"{name}.json").read_text(encoding="utf-8"))
+    return json.loads((REFERENCE / "gold" / f"{name}.json").read_text(encoding="utf-8"))
 
 
 def _check_against_gold(result: Extracted, gold: dict) -> None:
@@ -31,7 +32,7 @@ def _check_against_gold(result: Extracted, gold: dict) -> None:
 
 
 def test_technode_fixture_matches_gold() -> None:
-    body = (FIXTURES / "technode-xiaomi-2018-02-08.html").read_bytes()
+    body = (REFERENCE / "site" / "technode-xiaomi-2018-02-08.html").read_bytes()
     result = extract(body, TECHNODE_URL)
     _check_against_gold(result, _gold("technode-xiaomi-2018-02-08"))
     assert result.canonical_url == "https://technode.com/2018/02/08/xiaomi-number-one-10-quarters/"
@@ -41,15 +42,15 @@ def test_technode_fixture_matches_gold() -> None:
 
 @pytest.mark.parametrize("name", ["zh-xiaomi-letter-2018-02-08.html", "zh-xiaomi-letter-2018-02-08.gb2312.html"])
 def test_chinese_fixture_matches_gold(name: str) -> None:
-    result = extract((FIXTURES / name).read_bytes(), "https://tech.example.cn/2018-02-08/xiaomi.html")
+    result = extract((REFERENCE / "site" / name).read_bytes(), "https://tech.example.cn/2018-02-08/xiaomi.html")
     _check_against_gold(result, _gold("zh-xiaomi-letter-2018-02-08"))
     assert result.author is None  # the byline is the placeholder 本站编辑, not a person
 
 
 def test_gb2312_declared_copy_gives_identical_text() -> None:
     url = "https://tech.example.cn/2018-02-08/xiaomi.html"
-    utf8 = extract((FIXTURES / "zh-xiaomi-letter-2018-02-08.html").read_bytes(), url)
-    gb = extract((FIXTURES / "zh-xiaomi-letter-2018-02-08.gb2312.html").read_bytes(), url)
+    utf8 = extract((REFERENCE / "site" / "zh-xiaomi-letter-2018-02-08.html").read_bytes(), url)
+    gb = extract((REFERENCE / "site" / "zh-xiaomi-letter-2018-02-08.gb2312.html").read_bytes(), url)
     assert gb.encoding == "gb18030" and utf8.encoding == "utf-8"
     assert gb.text == utf8.text
     assert (gb.title, gb.published, gb.lang) == (utf8.title, utf8.published, utf8.lang)
@@ -155,7 +156,7 @@ def test_short_stub_is_not_an_article() -> None:
         bytes(range(256)) * 40,
         b"\x89PNG\r\n\x1a\n" + b"\x00\xff" * 500,
         b"%PDF-1.7\n\x00\x01 not really a pdf",
-        (FIXTURES / "technode-xiaomi-2018-02-08.html").read_bytes()[:700],  # truncated mid-head
+        (REFERENCE / "site" / "technode-xiaomi-2018-02-08.html").read_bytes()[:700],  # truncated mid-head
         '<html><body><p>bad bytes \udcff here</p></body></html>'.encode("utf-8", "surrogateescape"),
     ],
 )
@@ -240,7 +241,7 @@ def test_chinese_visible_date_without_metadata() -> None:
 
 
 def test_lang_hint_overrides_detection() -> None:
-    body = (FIXTURES / "technode-xiaomi-2018-02-08.html").read_bytes()
+    body = (REFERENCE / "site" / "technode-xiaomi-2018-02-08.html").read_bytes()
     assert extract(body, TECHNODE_URL, lang_hint="en-US").lang == "en"
 
 

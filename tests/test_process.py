@@ -12,7 +12,7 @@ from crawler.extract import extract
 from db.store import Store
 from newsclaims.processing import process_articles
 
-SITE = Path(__file__).parent / "fixtures" / "nlp" / "site"
+SITE = Path(__file__).parent / "fixtures" / "reference" / "site"
 PAGES = {
     "https://technode.com/2018/02/08/xiaomi-number-one-10-quarters/": "technode-xiaomi-2018-02-08.html",
     "https://tech.example.cn/2018-02-08/xiaomi.html": "zh-xiaomi-letter-2018-02-08.html",

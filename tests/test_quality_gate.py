@@ -9,7 +9,7 @@ import pytest
 from newsclaims.evaluation.nlp import evaluate_cluener, evaluate_gold
 
 FLOORS = tomllib.loads((Path(__file__).parent / "quality_floors.toml").read_text(encoding="utf-8"))
-FIXTURES = Path(__file__).parent / "fixtures" / "nlp"
+FIXTURES = Path(__file__).parent / "fixtures" / "reference"
 
 
 @pytest.fixture(scope="module")
