@@ -101,6 +101,7 @@ class _Patterns:
     duration_half_block: frozenset[str]
     durations_fixed: dict[str, tuple[str, float]]
     count_noun: re.Pattern[str]
+    plural_noun: re.Pattern[str]  # English: any plural after the number, singularised by rule
     count_block: re.Pattern[str]
     idioms: list[tuple[str, str, re.Pattern[str], bool]]  # number, side, neighbour word, unless after a lead
     nouns: dict[str, str]
@@ -252,20 +253,23 @@ def _patterns(lang: str) -> _Patterns:
     else:
         duration = re.compile(rf"^(?:多)?(?:{_alt(list(durations))})")
 
-    nouns, measures, blocks = {}, {}, []
+    nouns, measures, blocks, not_modifiers = {}, {}, [], []
     for clang, surface, cunit, kind in (r[:4] for r in read_tsv("counters.tsv")):
         if clang != lang:
             continue
-        if kind == "block":
-            blocks.append(surface)
+        if kind in ("block", "not_modifier"):
+            (blocks if kind == "block" else not_modifiers).append(surface)
             continue
         (measures if kind == "measure" else nouns)[surface] = cunit
     count_block = re.compile(rf"^(?:{_alt(blocks)})") if blocks else re.compile(r"(?!x)x")
     if lang == "en":
-        count_noun = re.compile(rf"^\s(?:(?:new|more|active|additional|other|million|billion|thousand)\s)?"
-                                rf"(?i:({_alt(list(nouns))}))\b")
+        # up to two modifiers, fewest first: "50,000 warehouse robots", "25 new branches" (not "5 stores sells")
+        modifier = rf"(?:(?!(?:{_alt(not_modifiers)})\b)[a-z]+(?:-[a-z]+)*\s)"
+        count_noun = re.compile(rf"^\s{modifier}{{0,2}}?(?i:({_alt(list(nouns))}))\b")
+        plural_noun = re.compile(rf"^\s{modifier}{{0,2}}?((?:[a-z]+-)?[a-z]{{3,}}?)(ies|ses|xes|ches|shes|s)\b(?![-'’])")
     else:
         count_noun = re.compile(rf"^(多|余)?({_alt(list(measures))})?({_alt(list(nouns))})?")
+        plural_noun = re.compile(r"(?!x)x")
 
     cue_roles: dict[str, str] = {}
     change_roles: dict[str, str] = {}
@@ -350,7 +354,7 @@ def _patterns(lang: str) -> _Patterns:
                      percent_info, percent_tail, unit, units, unit_conditions, compound, per_base, wordless, wordless_info,
                      duration,
                      durations, duration_wordless, frozenset(leads), frozenset(half_block),
-                     durations_fixed, count_noun, count_block, idioms, nouns, measures, cue_before, cue_after, cue_inside, cue_roles,
+                     durations_fixed, count_noun, plural_noun, count_block, idioms, nouns, measures, cue_before, cue_after, cue_inside, cue_roles,
                      change_before, change_after, change_roles, money_cue, main_money_before, ranks, rank_block, multiples, range_gap)
 
 
@@ -813,11 +817,14 @@ def _count(text: str, lang: str, p: _Patterns, tok: _Token, after: str,
     if m:
         word = m.group(1).lower()
         return "count", p.nouns.get(word, word), m.end()
-    m = re.match(r"^\s([a-z]{3,}?)(ies|ses|xes|ches|shes|s)\b(?![-'’])", after)
-    if m and (m.group(1) + m.group(2)) not in _STOP_PLURALS and not (tok.value == 1 and not tok.scaled):
+    m = p.plural_noun.match(after)
+    if m and (m.group(1) + m.group(2)) not in _STOP_PLURALS and not (tok.value == 1 and not tok.scaled) \
+            and (m.group(1) + m.group(2)).lower() not in p.durations:
         stem, suffix = m.group(1), m.group(2)
         noun = stem + ("y" if suffix == "ies" else suffix[:-2] if suffix in ("ses", "xes", "ches", "shes") else "")
         return "count", noun, m.end()
+    if re.search(r"(?i)\s?(?:million|billion|trillion|bn|mn)$", text[tok.start:tok.end]):
+        return "count", None, 0  # "rose to 8 million": a scaled number names an amount even without its noun
     return None, None, 0
 
 

@@ -77,3 +77,29 @@ def test_idioms_with_one_are_no_figures(text: str) -> None:
 ])
 def test_one_as_a_number_stays(text: str, expected: list) -> None:
     assert _figs(text, "en") == expected
+
+
+# --- counted nouns after one or two modifiers; a scaled number alone is a count without unit -------------------
+
+@pytest.mark.parametrize("text, expected", [
+    ("It deployed 50,000 warehouse robots.", [("50,000 warehouse robots", "count", 5e4, "robot")]),
+    ("The bank opened 25 new branches.", [("25 new branches", "count", 25.0, "branch")]),
+    ("It sold 2.4 million e-bikes.", [("2.4 million e-bikes", "count", 2.4e6, "e-bike")]),
+    ("It sold 3 new electric cars.", [("3 new electric cars", "count", 3.0, "car")]),
+    ("They sold 1,000 t-shirts", [("1,000 t-shirts", "count", 1000.0, "t-shirt")]),  # not 1,000 tonnes
+    ("She sold 3 cd players", [("3 cd players", "count", 3.0, "player")]),  # not candela
+    ("Sales rose to 8 million from 5 million.", [("8 million", "count", 8e6, None), ("5 million", "count", 5e6, None)]),
+])
+def test_counts_with_modifiers(text: str, expected: list) -> None:
+    assert _figs(text, "en") == expected
+
+
+@pytest.mark.parametrize("text, expected", [
+    ("It took 5 more years.", [("5 more years", "duration", 5.0, "year")]),
+    ("About 5 of the stores closed.", []),
+    ("It has 5 stores sells fruit.", [("5 stores", "count", 5.0, "store")]),  # the fewest modifiers win
+    ("The score was 8 to 5 then.", []),  # unscaled bare numbers stay unnamed
+    ("In 2019 five were sold and 20 were returned.", []),
+])
+def test_modifiers_do_not_overreach(text: str, expected: list) -> None:
+    assert _figs(text, "en") == expected
