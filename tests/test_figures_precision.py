@@ -103,3 +103,20 @@ def test_counts_with_modifiers(text: str, expected: list) -> None:
 ])
 def test_modifiers_do_not_overreach(text: str, expected: list) -> None:
     assert _figs(text, "en") == expected
+
+
+# --- the verbs double / triple are multiples like doubled / tripled ---------------------------------------------
+
+@pytest.mark.parametrize("text, values", [
+    ("Intel plans to double chip output.", [2.0]), ("We aim to double our installed base.", [2.0]),
+    ("We will triple revenue by 2026.", [3.0]), ("Revenue doubled last year.", [2.0]),
+    ("It wants to quadruple sales.", [4.0]),
+])
+def test_double_as_a_verb_is_a_multiple(text: str, values: list) -> None:
+    assert [f.value for f in find_figures(text, "en") if f.kind == "multiple"] == values
+
+
+@pytest.mark.parametrize("text", ["It posted double-digit growth.", "It was a double whammy.",
+                                  "The triple camera is new.", "We will double down on AI.", "a double espresso"])
+def test_double_as_adjective_or_idiom_is_no_multiple(text: str) -> None:
+    assert [f for f in find_figures(text, "en") if f.kind == "multiple"] == []
