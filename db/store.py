@@ -229,6 +229,12 @@ class Store:
                 conn.executemany("UPDATE crawl_runs SET status = 'interrupted' WHERE id = ?", [(i,) for i in stale])
         return len(stale)
 
+    def live_runs(self) -> list[dict[str, Any]]:
+        """Runs marked 'running' whose process still exists (after stale ones are marked interrupted)."""
+        rows = self.conn.execute(
+            "SELECT id, command, pid, started_at FROM crawl_runs WHERE status = 'running' ORDER BY id")
+        return [dict(r) for r in rows if process_exists(r["pid"])]
+
     # -- articles ----------------------------------------------------------------------------------
 
     def save_articles(self, articles: Sequence[Any], run_id: int | None = None) -> list[str]:

@@ -27,7 +27,7 @@ from types import FrameType
 
 from db.store import Store
 from newsclaims.errors import ConfigError, DatabaseError
-from newsclaims.lock import LockBusy, RunLock, process_exists
+from newsclaims.lock import LockBusy, RunLock
 
 log = logging.getLogger(__name__)
 
@@ -178,10 +178,8 @@ class Scheduler:
             stale = store.mark_stale_runs()
             if stale:
                 log.warning("marked %d run(s) left 'running' by a dead process as 'interrupted'", stale)
-            for row in store.conn.execute(
-                "SELECT id, command, pid, started_at FROM crawl_runs WHERE status = 'running' ORDER BY id"
-            ):
-                if row["pid"] and row["pid"] != os.getpid() and process_exists(row["pid"]):
+            for row in store.live_runs():
+                if row["pid"] != os.getpid():
                     return (f"crawl run {row['id']} (`{row['command']}`, pid {row['pid']}, started "
                             f"{row['started_at']}) is still running on this database")
         return None

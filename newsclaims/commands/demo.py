@@ -5,11 +5,18 @@ from pathlib import Path
 
 import click
 
-from db.queries import list_articles, table_counts
+from db.queries import ClaimFilter, list_articles, list_claims, table_counts
 from db.store import Store
 from newsclaims.commands._common import emit_rows, user_errors
 
 DEMO_DB = "demo.db"
+_KIND_ORDER = {"target": 0, "forecast": 1, "comparison": 2, "result": 3}
+
+
+def _headline_order(claim: dict) -> tuple:
+    """Targets and forecasts first, soonest deadline first, then the rest by subject."""
+    return (_KIND_ORDER.get(claim["kind"], 9), claim["deadline"] is None, claim["deadline"] or "",
+            claim["subject"] or "", claim["id"])
 
 
 def _remove_database(path: Path) -> None:
@@ -45,17 +52,12 @@ def demo(db_path: str) -> None:
         click.echo(f"Articles ({counts['articles']}):")
         articles = [{**a, "published": (a["published"] or "")[:10]} for a in list_articles(store)]
         emit_rows(articles, "table", ("published", "lang", "kind", "title"), widths={"title": 80})
-        claims = [dict(r) for r in store.conn.execute(
-            """SELECT c.kind, c.subject, c.speaker, coalesce(c.figure_text, '') AS figure, c.deadline,
-                      a.lang, c.sentence
-               FROM claims c JOIN articles a ON a.id = c.article_id
-               ORDER BY (c.kind = 'target') DESC, (c.kind = 'forecast') DESC, c.deadline IS NULL, c.deadline,
-                        c.subject, c.id""")]
+        claims = sorted(list_claims(store, ClaimFilter()), key=_headline_order)
     if claims:
         click.echo("")
         click.echo(f"Claims ({len(claims)}; targets and forecasts first):")
-        emit_rows(claims[:25], "table", ("kind", "subject", "speaker", "figure", "deadline", "lang", "sentence"),
-                  widths={"sentence": 60, "subject": 16, "speaker": 14, "figure": 24})
+        emit_rows(claims[:25], "table", ("kind", "subject", "speaker", "figure_text", "deadline", "lang", "sentence"),
+                  widths={"sentence": 60, "subject": 16, "speaker": 14, "figure_text": 24})
         if len(claims) > 25:
             click.echo(f"... and {len(claims) - 25} more.")
     click.echo("")
