@@ -78,3 +78,49 @@ def test_periods(text: str, lang: str, expected: list[tuple[str, str]]) -> None:
 
 def test_relative_periods_without_date_are_skipped() -> None:
     assert [(p.text, p.period) for p in find_periods("last year and 2016", "en", None)] == [("2016", "2016")]
+
+
+# --- months, halves and mid-year, resolved against the publication date --------------------------------------
+
+SPRING = datetime.date(2025, 3, 1)
+
+
+@pytest.mark.parametrize(("text", "lang", "published", "expected_text", "deadline"), [
+    ("We will ship by June.", "en", SPRING, "by June", "2025-06-30"),
+    ("We will ship by June.", "en", datetime.date(2025, 8, 1), "by June", "2026-06-30"),  # June has passed
+    ("We will ship by June.", "en", datetime.date(2025, 6, 10), "by June", "2025-06-30"),
+    ("It lands by the end of June.", "en", SPRING, "by the end of June", "2025-06-30"),
+    ("It lands by June 2026.", "en", SPRING, "by June 2026", "2026-06-30"),
+    ("It lands by Dec. at the latest.", "en", SPRING, "by Dec.", "2025-12-31"),
+    ("Done by mid-2025.", "en", SPRING, "by mid-2025", "2025-06-30"),
+    ("In the second half of 2025 we launch.", "en", SPRING, "In the second half of 2025", "2025-12-31"),
+    ("It ships in the first half of 2026.", "en", SPRING, "in the first half of 2026", "2026-06-30"),
+    ("It ships in H2 2025.", "en", SPRING, "in H2 2025", "2025-12-31"),
+    ("到6月底完成交付。", "zh", SPRING, "到6月底", "2025-06-30"),
+    ("六月底前完成。", "zh", SPRING, "六月底前", "2025-06-30"),
+    ("公司计划年底前上线。", "zh", SPRING, "年底前", "2025-12-31"),
+    ("计划到年底推出。", "zh", SPRING, "到年底", "2025-12-31"),
+    ("2026年6月底前量产。", "zh", SPRING, "2026年6月底前", "2026-06-30"),
+    ("新品将于下半年推出。", "zh", SPRING, "下半年", "2025-12-31"),
+    ("2025年下半年量产。", "zh", SPRING, "2025年下半年", "2025-12-31"),
+])
+def test_months_and_halves(text: str, lang: str, published: datetime.date, expected_text: str, deadline: str) -> None:
+    frames = find_time_frames(text, lang, published)
+    assert [(f.text, f.deadline) for f in frames] == [(expected_text, deadline)]
+    assert not frames[0].relative
+
+
+@pytest.mark.parametrize(("text", "lang"), [
+    ("We met on June 5 in Paris.", "en"), ("It may be late.", "en"), ("by mar", "en"),
+    ("去年6月底，营收增长。", "zh"), ("上半年营收增长10%。", "zh"), ("去年下半年，销量下滑。", "zh"),
+])
+def test_no_month_or_half_deadline(text: str, lang: str) -> None:
+    assert find_time_frames(text, lang, SPRING) == []
+
+
+def test_relative_spans_are_marked_for_the_tense_check() -> None:
+    """'in 6 years' in a past-tense sentence is a duration; the time frame says it is a span, the caller checks."""
+    frame = find_time_frames("Revenue grew tenfold in 6 years.", "en", SPRING)[0]
+    assert (frame.text, frame.rule, frame.relative) == ("in 6 years", "add_years", True)
+    dated = find_time_frames("Carbon neutral by 2026.", "en", SPRING)[0]
+    assert (dated.rule, dated.relative) == ("year_end_y", False)
