@@ -266,7 +266,7 @@ def _patterns(lang: str) -> _Patterns:
         # up to two modifiers, fewest first: "50,000 warehouse robots", "25 new branches" (not "5 stores sells")
         modifier = rf"(?:(?!(?:{_alt(not_modifiers)})\b)[a-z]+(?:-[a-z]+)*\s)"
         count_noun = re.compile(rf"^\s{modifier}{{0,2}}?(?i:({_alt(list(nouns))}))\b")
-        plural_noun = re.compile(rf"^\s{modifier}{{0,2}}?((?:[a-z]+-)?[a-z]{{3,}}?)(ies|ses|xes|ches|shes|s)\b(?![-'’])")
+        plural_noun = re.compile(rf"^\s{modifier}{{0,2}}?((?:[a-z]+-)?[a-z]{{2,}}[a-rt-z]s)\b(?![-'’])")
     else:
         count_noun = re.compile(rf"^(多|余)?({_alt(list(measures))})?({_alt(list(nouns))})?")
         plural_noun = re.compile(r"(?!x)x")
@@ -800,8 +800,10 @@ def _count(text: str, lang: str, p: _Patterns, tok: _Token, after: str,
         measure, noun = m.group(2), m.group(3)
         unit = p.nouns.get(noun) if noun else p.measures.get(measure or "", "-")
         latin = re.match(r"[A-Za-z][A-Za-z0-9-]*", after[m.end():]) if measure and not noun else None
-        if latin:
+        if latin and (unit == "-" or not re.match(r"[\u4e00-\u9fff]", after[m.end() + latin.end():][:1])):
             unit = latin.group(0)  # "10块GPU", "5台iPhone": a product or acronym is the counted noun
+        elif latin:
+            latin = None  # "90架P-3C巡逻机": a model name before the noun; the measure's default unit stays
         if unit in (None, "-"):
             return None, None, 0
         if tok.chinese and tok.value == 1:
@@ -818,14 +820,22 @@ def _count(text: str, lang: str, p: _Patterns, tok: _Token, after: str,
         word = m.group(1).lower()
         return "count", p.nouns.get(word, word), m.end()
     m = p.plural_noun.match(after)
-    if m and (m.group(1) + m.group(2)) not in _STOP_PLURALS and not (tok.value == 1 and not tok.scaled) \
-            and (m.group(1) + m.group(2)).lower() not in p.durations:
-        stem, suffix = m.group(1), m.group(2)
-        noun = stem + ("y" if suffix == "ies" else suffix[:-2] if suffix in ("ses", "xes", "ches", "shes") else "")
-        return "count", noun, m.end()
-    if re.search(r"(?i)\s?(?:million|billion|trillion|bn|mn)$", text[tok.start:tok.end]):
+    if m and m.group(1) not in _STOP_PLURALS and not (tok.value == 1 and not tok.scaled) \
+            and m.group(1) not in p.durations:
+        return "count", _singular(m.group(1)), m.end()
+    surface = text[tok.start:tok.end]
+    if re.search(r"(?i)\s?(?:million|billion|trillion|bn|mn)$", surface) and not re.match(r"(?i)[a-z]+$", surface):
         return "count", None, 0  # "rose to 8 million": a scaled number names an amount even without its noun
     return None, None, 0
+
+
+def _singular(plural: str) -> str:
+    """'categories' -> 'category', 'boxes' -> 'box', 'classes' -> 'class', 'responses' -> 'response'."""
+    for ending, replacement in (("ies", "y"), ("sses", "ss"), ("xes", "x"), ("ches", "ch"), ("shes", "sh"),
+                                ("s", "")):
+        if plural.endswith(ending):
+            return plural[: len(plural) - len(ending)] + replacement
+    return plural
 
 
 def _after_model_name(before: str) -> bool:

@@ -44,6 +44,7 @@ def test_explicit_ranks_stay(text: str, value: int) -> None:
     ("阿里发布AI芯片，一块顶十块GPU。", [("十块GPU", "count", 10.0, "GPU")]),
     ("公司花钱买了10块GPU。", [("10块GPU", "count", 10.0, "GPU")]),
     ("他们采购了5台iPhone。", [("5台iPhone", "count", 5.0, "iPhone")]),
+    ("日本拥有超过90架P-3C巡逻机。", [("超过90架", "count", 90.0, "aircraft")]),  # a model name before the noun
     ("这次花费我三块。", [("三块", "money", 3.0, "CNY")]),
     ("售价10块钱。", [("10块钱", "money", 10.0, "CNY")]),
 ])
@@ -88,6 +89,9 @@ def test_one_as_a_number_stays(text: str, expected: list) -> None:
     ("It sold 3 new electric cars.", [("3 new electric cars", "count", 3.0, "car")]),
     ("They sold 1,000 t-shirts", [("1,000 t-shirts", "count", 1000.0, "t-shirt")]),  # not 1,000 tonnes
     ("She sold 3 cd players", [("3 cd players", "count", 3.0, "player")]),  # not candela
+    ("It used 305 million shipping boxes.", [("305 million shipping boxes", "count", 3.05e8, "box")]),
+    ("It found 2 immune responses and 3 diseases.", [("2 immune responses", "count", 2.0, "response"),
+                                                     ("3 diseases", "count", 3.0, "disease")]),
     ("Sales rose to 8 million from 5 million.", [("8 million", "count", 8e6, None), ("5 million", "count", 5e6, None)]),
 ])
 def test_counts_with_modifiers(text: str, expected: list) -> None:
@@ -100,6 +104,8 @@ def test_counts_with_modifiers(text: str, expected: list) -> None:
     ("It has 5 stores sells fruit.", [("5 stores", "count", 5.0, "store")]),  # the fewest modifiers win
     ("The score was 8 to 5 then.", []),  # unscaled bare numbers stay unnamed
     ("In 2019 five were sold and 20 were returned.", []),
+    ("It had our first billion- dollar quarter.", []),  # a scale word without digits names no amount
+    ("He is 73 years old.", []),
 ])
 def test_modifiers_do_not_overreach(text: str, expected: list) -> None:
     assert _figs(text, "en") == expected
@@ -117,6 +123,7 @@ def test_double_as_a_verb_is_a_multiple(text: str, values: list) -> None:
 
 
 @pytest.mark.parametrize("text", ["It posted double-digit growth.", "It was a double whammy.",
-                                  "The triple camera is new.", "We will double down on AI.", "a double espresso"])
+                                  "The triple camera is new.", "We will double down on AI.", "a double espresso",
+                                  "pods that would double as cabins"])
 def test_double_as_adjective_or_idiom_is_no_multiple(text: str) -> None:
     assert [f for f in find_figures(text, "en") if f.kind == "multiple"] == []
