@@ -22,7 +22,7 @@ from nlp.records import Claim, DocContext, Entity, Figure
 CUES_FILE = Path(__file__).resolve().parent / "data" / "claims" / "cues.toml"
 CUE_KINDS = ("target", "forecast", "result", "comparison", "reporting", "first_person", "company_reference",
              "pronoun", "subject_pronoun", "needs_subject", "comparison_after", "not_cue", "hedge", "baseline",
-             "baseline_filler", "not_subject_after")
+             "baseline_filler", "not_subject_after", "past", "future", "not_past", "noun_before")
 # How far (characters) a target/forecast figure may sit from its cue; Chinese packs more into a character.
 CUE_WINDOW = {"en": 80, "zh": 30}
 # Figure kinds that can be a reported result on their own (durations are how long, not what was achieved).
@@ -45,6 +45,9 @@ MIN_MAIN_ORG_MENTIONS = 3
 _NUMBER = re.compile(r"\d[\d,.]*")
 _POSSESSIVE_NUMBER = re.compile(r"['’]s?\s+\d")
 _PERIOD = re.compile(r"(\d{4})(?:-Q([1-4])|-(\d{2}))?")
+# An English regular past form; "-eed" words (need, exceed) and hyphenated adjectives ("Shenzhen-based") are not.
+_REGULAR_PAST = re.compile(r"(?<![\w-])[A-Za-z]{2,}(?<!e)ed\b")
+_PREVIOUS_WORD = re.compile(r"([\w']+|\d[\d,.]*)\s*$")
 
 
 @dataclass(frozen=True)
@@ -64,6 +67,8 @@ class Span:
     start: int
     end: int
     value: str | None = None  # period ("2017-Q4") or deadline ("2020-06-30")
+    rule: str = ""  # a time frame's rule in timeframes.tsv ("add_years", "year_end_y")
+    relative: bool = False  # a time frame counted from publication ("in 6 years"): a duration in a past clause
 
 
 @dataclass
@@ -329,10 +334,11 @@ class ClaimFinder:
         """The time frame of a statement: in the clause of its figure (or cue), else in a clause that carries no
         other figure ("今年，我们有机会进入世界500强"); never one that belongs to another figure's clause."""
         text = self.doc.text
-        frames = [t for t in self.doc.time_frames if sent.start <= t.start < sent.end and t.value]
+        anchor = (fig.start, fig.end) if fig is not None else (pos, pos)
+        frames = [t for t in self.doc.time_frames if sent.start <= t.start < sent.end and t.value
+                  and not (t.relative and self.is_past(sent, t, anchor[0]))]
         if not frames:
             return None
-        anchor = (fig.start, fig.end) if fig is not None else (pos, pos)
         clause = _clause(text, sent, anchor[0])
         local = [t for t in frames if clause[0] <= t.start < clause[1]]
         if not local and fig is not None:
@@ -340,6 +346,30 @@ class ClaimFinder:
             local = [t for t in frames if not any(
                 _clause(text, sent, t.start) == _clause(text, sent, f.start) for f in others)]
         return min(local, key=lambda t: _edge_distance((t.start, t.end), anchor)) if local else None
+
+    def is_past(self, sent: Span, frame: Span, pos: int) -> bool:
+        """Whether the clauses of a time frame and of its statement at `pos` tell of the past ("grew tenfold in 6
+        years", "三年内增长了十倍"): a past form and no word of the future. The English pipeline has no tagger,
+        so past forms are listed words and regular "-ed" forms that do not follow a determiner or number."""
+        doc = self.doc
+        regions = {_clause(doc.text, sent, frame.start), _clause(doc.text, sent, pos)}
+        if any(_phrases(doc, "future", *r) for r in regions):
+            return False
+        if any(_phrases(doc, "past", *r) for r in regions):
+            return True
+        if doc.lang != "en":
+            return False
+        reporting = [(c.start, c.end) for r in regions for c in find_cues(doc, "reporting", *r)]
+        not_past, noun_before = _cue_set("en", "not_past"), _cue_set("en", "noun_before")
+        for r in regions:
+            for m in _REGULAR_PAST.finditer(doc.text, *r):
+                if m.group().casefold() in not_past or any(a <= m.start() < b for a, b in reporting):
+                    continue
+                before = _PREVIOUS_WORD.search(doc.text, r[0], m.start())
+                if before and (before.group(1).casefold() in noun_before or before.group(1)[0].isdigit()):
+                    continue
+                return True
+        return False
 
     def period(self, sent: Span, fig: Figure | None, pos: int) -> str | None:
         if fig is not None and fig.period:

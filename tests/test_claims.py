@@ -179,3 +179,44 @@ def test_letter_company_from_the_title(analyzer: Analyzer) -> None:
 def test_speaker_is_a_person_not_an_organisation(analyzer: Analyzer) -> None:
     result = analyzer.analyze("据达摩院介绍，含光800的性能同比增长了5倍。", DocContext(lang="zh", published=PUBLISHED))
     assert result.claims and all(c.speaker is None for c in result.claims), result.claims
+
+
+# --- a span from publication in a past-tense clause is a duration, not a deadline ------------------------------
+
+@pytest.mark.parametrize("lang, text", [
+    ("en", "Velox Robotics reached its goal of 10 million users in 6 years."),
+    ("en", "Velox Robotics achieved its target of 8 million users within 3 years."),
+    ("zh", "星河科技三年内实现了营收翻一番的目标。"),
+])
+def test_relative_time_frame_in_a_past_clause_gives_no_deadline(analyzer: Analyzer, lang: str, text: str) -> None:
+    found = claims(analyzer, text, lang)
+    assert found and all(c[5] is None for c in found), found
+
+
+@pytest.mark.parametrize("lang, text, kind, value", [
+    ("en", "Velox Robotics will double revenue in 3 years.", "target", 2),
+    ("en", "Velox Robotics said it will double revenue in 3 years.", "target", 2),  # "said" reports, "will" plans
+    ("en", "Velox Robotics doubled revenue last year and plans to double it again in 3 years.", "target", 2),
+    ("en", "Velox Robotics's target is 8 million registered users in 3 years.", "target", 8_000_000),  # adjective
+    ("zh", "星河科技计划三年内营收翻一番。", "target", 2),
+    ("zh", "星河科技已宣布将在三年内营收翻一番。", "target", 2),  # 已 reports, 将 plans
+])
+def test_relative_time_frame_of_a_plan_keeps_its_deadline(analyzer: Analyzer, lang: str, text: str, kind: str,
+                                                          value: float) -> None:
+    found = claims(analyzer, text, lang)
+    assert any(c[0] == kind and c[4] == value and c[5] == "2021-02-08" for c in found), found
+
+
+def test_past_result_with_a_span_is_still_a_result(analyzer: Analyzer) -> None:
+    # ("tenfold" is no figure of the figure rules yet, so a percentage stands in for it)
+    found = claims(analyzer, "Velox Robotics revenue grew 300% in 6 years.", "en")
+    assert ("result", "Velox Robotics", None, "percent", 300, None) in found, found
+    found = claims(analyzer, "星河科技三年内营收已经增长了十倍。", "zh")
+    assert ("result", "星河科技", None, "multiple", 10, None) in found, found
+
+
+def test_count_without_a_unit_is_a_target_figure(analyzer: Analyzer) -> None:
+    found = claims(analyzer, "We aim to grow our user base to 8 million by 2026.", "en")
+    assert ("target", None, None, "count", 8_000_000, "2026-12-31") in found, found
+    found = claims(analyzer, "Velox Robotics said its user base rose to 8 million last year.", "en")
+    assert ("result", "Velox Robotics", None, "count", 8_000_000, None) in found, found

@@ -39,7 +39,7 @@ class FigureFinder:
         text = doc.text
         doc._.figures = self._figures(text, self.lang)
         doc._.periods = [Span(p.text, p.start, p.end, _iso(p.period)) for p in self._periods(text, self.lang, published)]
-        doc._.time_frames = [Span(t.text, t.start, t.end, _iso(t.deadline))
+        doc._.time_frames = [Span(t.text, t.start, t.end, _iso(t.deadline), t.rule, t.relative)
                              for t in self._frames(text, self.lang, published)]
         return doc
 
