@@ -96,3 +96,13 @@ def assert_sound(db: Path) -> None:
         assert missing.fetchone()[0] == 0
     finally:
         conn.close()
+
+
+def stop(proc: subprocess.Popen) -> None:
+    """End a server a test started: SIGTERM, then SIGKILL if it has not gone within 10 s."""
+    proc.terminate()
+    try:
+        proc.wait(timeout=10)
+    except subprocess.TimeoutExpired:
+        proc.kill()
+        proc.wait()

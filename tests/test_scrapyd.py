@@ -22,6 +22,7 @@ from pathlib import Path
 
 import pytest
 
+from crawl_site import stop
 from db.store import Store
 from newsclaims.config import PACKAGE_DIR, REPO_DIR
 from newsclaims.siteserver import SiteServer
@@ -99,12 +100,7 @@ def scrapyd(tmp_path: Path) -> Iterator[str]:
             time.sleep(0.2)
         yield base
     finally:
-        proc.terminate()
-        try:
-            proc.wait(timeout=10)
-        except subprocess.TimeoutExpired:
-            proc.kill()
-            proc.wait()
+        stop(proc)
         out.close()
 
 
