@@ -6,7 +6,6 @@ crawl_runs row every few seconds; `newsclaims crawl` reads it to show progress.
 """
 from __future__ import annotations
 
-import json
 import logging
 import time
 from collections import Counter
@@ -169,9 +168,9 @@ class StorePipeline:
     def _read_base(self) -> None:
         """Counters an earlier process of the same run wrote (one run can span a process per spider)."""
         assert self.store is not None
-        row = self.store.db["crawl_runs"].get(self.run_id)
-        extra = json.loads(row.get("stats") or "{}")
+        row = self.store.get_run(self.run_id)
+        extra = row["stats"]
         self.base = {k: row.get(k) or extra.get(k) or 0 for k in (
             "pages_fetched", "skipped", "articles_new", "articles_updated", "articles_unchanged", "ignored",
             "max_pages_reached", "not_modified", "up_to_date", "resume_skipped", "robots_disallowed")}
-        self.base_errors = Counter(json.loads(row.get("error_counts") or "{}"))
+        self.base_errors = Counter(row["error_counts"])

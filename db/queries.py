@@ -42,7 +42,7 @@ def list_articles(store: Store, *, source: str | None = None, since: str | None 
 def table_counts(store: Store) -> dict[str, int]:
     """Row counts of the main tables, for reports."""
     names = ("sources", "crawl_runs", "articles", "entities", "mentions", "figures", "claims")
-    return {n: int(store.conn.execute(f"SELECT count(*) FROM {n}").fetchone()[0]) for n in names}
+    return {n: store.db[n].count for n in names}
 
 
 RUN_COLUMNS = ("id", "command", "started", "duration", "status", "pages_fetched", "not_modified", "new", "updated",

@@ -229,6 +229,13 @@ class Store:
                 conn.executemany("UPDATE crawl_runs SET status = 'interrupted' WHERE id = ?", [(i,) for i in stale])
         return len(stale)
 
+    def get_run(self, run_id: int) -> dict[str, Any]:
+        """One crawl_runs row, with its JSON columns decoded."""
+        row = dict(self.db["crawl_runs"].get(run_id))
+        row["error_counts"] = json.loads(row.get("error_counts") or "{}")
+        row["stats"] = json.loads(row.get("stats") or "{}")
+        return row
+
     def live_runs(self) -> list[dict[str, Any]]:
         """Runs marked 'running' whose process still exists (after stale ones are marked interrupted)."""
         rows = self.conn.execute(

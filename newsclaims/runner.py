@@ -139,13 +139,6 @@ def group_by_spider(sources: Sequence[Source]) -> dict[str, list[Source]]:
     return groups
 
 
-def read_run(store: Store, run_id: int) -> dict[str, Any]:
-    row = dict(store.db["crawl_runs"].get(run_id))
-    row["error_counts"] = json.loads(row.get("error_counts") or "{}")
-    row["stats"] = json.loads(row.get("stats") or "{}")
-    return row
-
-
 def run_crawl(options: CrawlOptions, *, progress: ProgressCallback | None = None,
               poll_seconds: float = 1.0) -> CrawlResult:
     """Crawl in child processes (one per spider), following progress; returns the finished run."""
@@ -166,17 +159,17 @@ def run_crawl(options: CrawlOptions, *, progress: ProgressCallback | None = None
                 codes.append(code)
                 if code != 0:
                     status = "failed"
-                elif read_run(store, run_id)["stats"].get("close_reason") == "shutdown":
+                elif store.get_run(run_id)["stats"].get("close_reason") == "shutdown":
                     status = "interrupted"  # stopped by a signal; Scrapy saved the queue for --resume
                 else:
                     shutil.rmtree(jobdir, ignore_errors=True)  # done: nothing left to resume
         except KeyboardInterrupt:
             status = "interrupted"
-        row = read_run(store, run_id)
+        row = store.get_run(run_id)
         if status == "finished" and row["pages_fetched"] == 0 and row["errors"] > 0:
             status = "failed"  # nothing could be fetched at all (no network, every URL wrong)
         store.finish_run(run_id, status=status)
-        row = read_run(store, run_id)
+        row = store.get_run(run_id)
     finally:
         store.close()
     stats = {k: row.get(k, 0) for k in RUN_COUNTERS}
@@ -227,7 +220,7 @@ def _run_child(argv: list[str], store: Store, run_id: int, progress: ProgressCal
         while child.poll() is None:
             time.sleep(poll_seconds)
             if progress is not None:
-                progress(read_run(store, run_id))
+                progress(store.get_run(run_id))
     except KeyboardInterrupt:
         # Ctrl-C reached the child too (same process group); give Scrapy time to stop and commit cleanly
         try:
@@ -238,5 +231,5 @@ def _run_child(argv: list[str], store: Store, run_id: int, progress: ProgressCal
         raise
     relay.join(timeout=5)
     if progress is not None:
-        progress(read_run(store, run_id))
+        progress(store.get_run(run_id))
     return child.returncode
