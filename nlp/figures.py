@@ -145,6 +145,16 @@ def _number_pattern(lang: str) -> str:
     )
 
 
+def _glued_word(lang: str) -> str:
+    """One number word that a suffix may follow without a break ("tenfold", "a hundredfold")."""
+    lex = lexicon().en if lang == "en" else {}
+    words = [w for w, (_, k) in lex.items() if k in ("digit", "tens")]
+    multipliers = [w for w, (_, k) in lex.items() if k in ("hundred", "scale", "dozen")]
+    if not words:
+        return r"(?!x)x"
+    return rf"(?i:(?:an?\s)?(?:{_alt(multipliers)})|{_alt(words)})"
+
+
 @functools.lru_cache(maxsize=2)
 def _patterns(lang: str) -> _Patterns:
     currencies: dict[str, tuple[str, float]] = {}
@@ -345,7 +355,8 @@ def _patterns(lang: str) -> _Patterns:
     for mlang, pattern, value in (r[:3] for r in read_tsv("multiples.tsv")):
         if mlang == lang:
             literal = _required_literal(pattern)
-            multiples.append((re.compile(pattern.replace("{N}", f"(?P<n>{num})")), value, literal.lower()))
+            pattern = pattern.replace("{N}", f"(?P<n>{num})").replace("{W}", f"(?P<n>{_glued_word(lang)})")
+            multiples.append((re.compile(pattern), value, literal.lower()))
     idioms = [(row[1].lower(), row[2], re.compile(rf"(?i:{row[3]})"), column(row, 4) == "lead")
               for row in read_tsv("idioms.tsv") if row[0] == lang]
     cur = _alt(prefixes)
@@ -888,7 +899,7 @@ def _ranks(text: str, lang: str, p: _Patterns) -> list[Figure]:
 
 def _required_literal(pattern: str) -> str:
     """The longest word a pattern cannot match without (groups, optional parts and escapes ignored)."""
-    core = pattern.replace("{N}", " ").replace("{ORDW}", " ").replace("{ORD}", " ")
+    core = pattern.replace("{N}", " ").replace("{W}", " ").replace("{ORDW}", " ").replace("{ORD}", " ")
     core = re.sub(r"\\.", " ", core)
     while re.search(r"\([^()]*\)", core):
         core = re.sub(r"\([^()]*\)\??", " ", core)

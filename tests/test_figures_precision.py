@@ -127,3 +127,28 @@ def test_double_as_a_verb_is_a_multiple(text: str, values: list) -> None:
                                   "pods that would double as cabins"])
 def test_double_as_adjective_or_idiom_is_no_multiple(text: str) -> None:
     assert [f for f in find_figures(text, "en") if f.kind == "multiple"] == []
+
+
+# --- N-fold: glued number words too; an adjective before a plain noun is no figure ------------------------------
+
+@pytest.mark.parametrize("text, expected", [
+    ("Revenue grew tenfold in five years.", ("tenfold", 10.0)),
+    ("Tenfold growth came later.", ("Tenfold", 10.0)),
+    ("a ten-fold increase", ("ten-fold", 10.0)),
+    ("returns rose a hundredfold", ("a hundredfold", 100.0)),
+    ("profits rose 3-fold", ("3-fold", 3.0)),
+    ("A twofold increase in sales", ("twofold", 2.0)),
+    ("a threefold higher risk", ("threefold", 3.0)),
+    ("Chinese demand grew twentyfold", ("twentyfold", 20.0)),
+    ("营收增长了十倍", ("十倍", 10.0)),
+])
+def test_fold_is_a_multiple(text: str, expected: tuple) -> None:
+    lang = "zh" if "倍" in text else "en"
+    assert [(f.text, f.value) for f in find_figures(text, lang) if f.kind == "multiple"] == [expected]
+
+
+@pytest.mark.parametrize("text", ["We take a twofold approach to AI.", "A threefold strategy.",
+                                  "The problems are manifold.", "the 3-fold symmetry of the crystal",
+                                  "He unfolded the map.", "Manifold Markets raised money."])
+def test_fold_adjective_or_other_word_is_no_multiple(text: str) -> None:
+    assert [f for f in find_figures(text, "en") if f.kind == "multiple"] == []
