@@ -103,6 +103,7 @@ class _Patterns:
     count_noun: re.Pattern[str]
     plural_noun: re.Pattern[str]  # English: any plural after the number, singularised by rule
     count_block: re.Pattern[str]
+    bare_count_verb: re.Pattern[str]  # zh: a verb after which a bare 万/亿 number is a count ("用户数达到800万")
     idioms: list[tuple[str, str, re.Pattern[str], bool]]  # number, side, neighbour word, unless after a lead
     nouns: dict[str, str]
     measures: dict[str, str]
@@ -263,15 +264,19 @@ def _patterns(lang: str) -> _Patterns:
     else:
         duration = re.compile(rf"^(?:多)?(?:{_alt(list(durations))})")
 
-    nouns, measures, blocks, not_modifiers = {}, {}, [], []
+    nouns, measures, blocks, not_modifiers, bare_verbs = {}, {}, [], [], []
     for clang, surface, cunit, kind in (r[:4] for r in read_tsv("counters.tsv")):
         if clang != lang:
+            continue
+        if kind == "bare_verb":
+            bare_verbs.append(surface)
             continue
         if kind in ("block", "not_modifier"):
             (blocks if kind == "block" else not_modifiers).append(surface)
             continue
         (measures if kind == "measure" else nouns)[surface] = cunit
     count_block = re.compile(rf"^(?:{_alt(blocks)})") if blocks else re.compile(r"(?!x)x")
+    bare_count_verb = re.compile(rf"(?:{_alt(bare_verbs)})\s?$") if bare_verbs else re.compile(r"(?!x)x")
     if lang == "en":
         # up to two modifiers, fewest first: "50,000 warehouse robots", "25 new branches" (not "5 stores sells")
         modifier = rf"(?:(?!(?:{_alt(not_modifiers)})\b)[a-z]+(?:-[a-z]+)*\s)"
@@ -365,7 +370,7 @@ def _patterns(lang: str) -> _Patterns:
                      percent_info, percent_tail, unit, units, unit_conditions, compound, per_base, wordless, wordless_info,
                      duration,
                      durations, duration_wordless, frozenset(leads), frozenset(half_block),
-                     durations_fixed, count_noun, plural_noun, count_block, idioms, nouns, measures, cue_before, cue_after, cue_inside, cue_roles,
+                     durations_fixed, count_noun, plural_noun, count_block, bare_count_verb, idioms, nouns, measures, cue_before, cue_after, cue_inside, cue_roles,
                      change_before, change_after, change_roles, money_cue, main_money_before, ranks, rank_block, multiples, range_gap)
 
 
@@ -807,7 +812,7 @@ def _count(text: str, lang: str, p: _Patterns, tok: _Token, after: str,
             return None, None, 0
         m = p.count_noun.match(after)
         if not m or not m.group(0) or m.group(0) in ("多", "余"):
-            return None, None, 0
+            return ("count", None, 0) if _bare_zh_count(text, p, tok, after, before) else (None, None, 0)
         measure, noun = m.group(2), m.group(3)
         unit = p.nouns.get(noun) if noun else p.measures.get(measure or "", "-")
         latin = re.match(r"[A-Za-z][A-Za-z0-9-]*", after[m.end():]) if measure and not noun else None
@@ -838,6 +843,28 @@ def _count(text: str, lang: str, p: _Patterns, tok: _Token, after: str,
     if re.search(r"(?i)\s?(?:million|billion|trillion|bn|mn)$", surface) and not re.match(r"(?i)[a-z]+$", surface):
         return "count", None, 0  # "rose to 8 million": a scaled number names an amount even without its noun
     return None, None, 0
+
+
+_ZH_BIG_SCALE = re.compile(r"[万亿萬億兆]$")
+_ZH_BARE_FOLLOW = re.compile(r"$|[^\u4e00-\u9fffA-Za-z0-9]|[的了之]")
+
+
+def _bare_zh_count(text: str, p: _Patterns, tok: _Token, after: str, before: str) -> bool:
+    """'用户数达到800万', '员工超过1.2万': a 万/亿 number right after a count-like verb (counters.tsv
+    `bare_verb`) counts something the clause already named. Without the scale ("达到800") it could be a model
+    number, a code or a price, so it stays no figure; the noun-less number must also end the phrase."""
+    if not _ZH_BIG_SCALE.search(text[tok.start:tok.end]):
+        return False
+    if not (_ZH_BARE_FOLLOW.match(after) or p.cue_after.match(after)):
+        return False
+    breaks = list(_CLAUSE_BREAK["zh"].finditer(before))
+    if p.money_cue.search(before[breaks[-1].end():] if breaks else before):
+        return False  # "估值达到10亿": an amount of money whose currency is left unsaid, not a count
+    head = before
+    cue = p.cue_before.search(head)
+    if cue and not p.bare_count_verb.search(head):
+        head = head[:cue.start()]  # "达到约800万": the approx word sits between verb and number
+    return bool(p.bare_count_verb.search(head))
 
 
 def _singular(plural: str) -> str:

@@ -152,3 +152,32 @@ def test_fold_is_a_multiple(text: str, expected: tuple) -> None:
                                   "He unfolded the map.", "Manifold Markets raised money."])
 def test_fold_adjective_or_other_word_is_no_multiple(text: str) -> None:
     assert [f for f in find_figures(text, "en") if f.kind == "multiple"] == []
+
+
+# --- a bare 万/亿 number after a count-like verb is a count without a unit --------------------------------------
+
+@pytest.mark.parametrize("text, expected", [
+    ("用户数达到800万", ("800万", 8e6, None)),
+    ("员工超过1.2万", ("超过1.2万", 1.2e4, 1.2e4)),
+    ("销量突破100万。", ("100万", 1e6, None)),
+    ("用户达到三千万", ("三千万", 3e7, None)),
+    ("出货量达约1.5亿，同比增长", ("约1.5亿", 1.5e8, None)),
+    ("会员数增至3000万以上", ("3000万以上", 3e7, 3e7)),
+])
+def test_bare_scaled_number_after_count_verb_is_a_count(text: str, expected: tuple) -> None:
+    assert [(f.text, f.value, f.lower) for f in find_figures(text, "zh") if f.kind == "count" and f.unit is None] \
+        == [expected]
+
+
+@pytest.mark.parametrize("text, kind, unit", [
+    ("营收达到800万元", "money", "CNY"), ("市值突破1万亿美元", "money", "USD"), ("增长达到20%", "percent", None),
+    ("销量突破100万台", "count", "device"),  # the measure word keeps its unit
+])
+def test_bare_count_rule_leaves_marked_figures_alone(text: str, kind: str, unit: str | None) -> None:
+    assert [(f.kind, f.unit) for f in find_figures(text, "zh")] == [(kind, unit)]
+
+
+@pytest.mark.parametrize("text", ["用户数达到800", "2019年达到800", "电话是13800138000", "销量为800万",
+                                  "估值达到10亿", "达到800万Token"])
+def test_bare_number_without_scale_verb_or_end_is_no_count(text: str) -> None:
+    assert [f for f in find_figures(text, "zh") if f.kind == "count"] == []
