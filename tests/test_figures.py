@@ -10,7 +10,8 @@ from newsclaims.evaluation.figures import fixture_text, gold_figure_found
 from nlp.figures import find_figures
 from nlp.records import Figure
 
-FIXTURES = Path(__file__).parent / "fixtures" / "figures"
+REFERENCE = Path(__file__).parent / "fixtures" / "reference"  # the Xiaomi pages and their gold files
+GOLD, SITE = REFERENCE / "gold", REFERENCE / "site"
 
 
 def one(text: str, lang: str, needle: str | None = None) -> Figure:
@@ -24,8 +25,8 @@ def one(text: str, lang: str, needle: str | None = None) -> Figure:
 
 @pytest.mark.parametrize("gold_name", ["technode-xiaomi-2018-02-08.json", "zh-xiaomi-letter-2018-02-08.json"])
 def test_every_gold_figure_is_found(gold_name: str) -> None:
-    gold = json.loads((FIXTURES / gold_name).read_text("utf-8"))
-    page = (FIXTURES / Path(gold["document"]).name).read_text("utf-8")
+    gold = json.loads((GOLD / gold_name).read_text("utf-8"))
+    page = (SITE / Path(gold["document"]).name).read_text("utf-8")
     text = fixture_text(page)
     figures = find_figures(text, gold["lang"])
     missing = [g for g in gold["figures"] if g.get("level") != "stretch" and not gold_figure_found(g, figures)]
@@ -35,11 +36,11 @@ def test_every_gold_figure_is_found(gold_name: str) -> None:
 
 
 def test_gold_article_has_no_figures_from_years_quarters_or_models() -> None:
-    gold = json.loads((FIXTURES / "technode-xiaomi-2018-02-08.json").read_text("utf-8"))
-    text = fixture_text((FIXTURES / Path(gold["document"]).name).read_text("utf-8"))
+    gold = json.loads((GOLD / "technode-xiaomi-2018-02-08.json").read_text("utf-8"))
+    text = fixture_text((SITE / Path(gold["document"]).name).read_text("utf-8"))
     texts = {f.text for f in find_figures(text, "en")}
     assert not texts & {"2017", "2014", "2018", "Q4", "2", "Mi Mix 2"}
-    zh = fixture_text((FIXTURES / "zh-xiaomi-letter-2018-02-08.html").read_text("utf-8"))
+    zh = fixture_text((SITE / "zh-xiaomi-letter-2018-02-08.html").read_text("utf-8"))
     zh_texts = [f.text for f in find_figures(zh, "zh")]
     assert not [t for t in zh_texts if t.startswith(("2017年", "2014年", "2018年")) or "季度" in t and "个" not in t]
 
@@ -182,7 +183,7 @@ def test_full_width_digits_keep_offsets() -> None:
 def test_many_articles_are_fast() -> None:
     import time
 
-    page = (FIXTURES / "technode-xiaomi-2018-02-08.html").read_text("utf-8")
+    page = (SITE / "technode-xiaomi-2018-02-08.html").read_text("utf-8")
     text = fixture_text(page)
     find_figures(text, "en")  # builds the patterns
     started = time.perf_counter()
