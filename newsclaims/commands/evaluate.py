@@ -7,6 +7,7 @@ import click
 
 # subcommand -> module exposing a click command named `command`
 EVALUATIONS = {
+    "claims": "newsclaims.evaluation.claims",
     "extraction": "newsclaims.evaluation.extraction",
     "nlp": "newsclaims.evaluation.nlp",
 }

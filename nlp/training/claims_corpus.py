@@ -22,6 +22,7 @@ import argparse
 import gzip
 import hashlib
 import json
+import os
 import random
 import re
 import sys
@@ -43,9 +44,9 @@ SCOPES = ("company", "market", "economy")
 
 
 def shared_corpus() -> Path:
-    from newsclaims.config import SHARED_DIR
-
-    return SHARED_DIR / "corpus"
+    """The shared evaluation corpus: $NEWSCLAIMS_SHARED/corpus, or ../shared/corpus beside the checkout."""
+    shared = os.environ.get("NEWSCLAIMS_SHARED") or HERE.parents[2] / "shared"
+    return Path(shared) / "corpus"
 
 
 @dataclass(frozen=True)

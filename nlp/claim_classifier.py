@@ -1,0 +1,45 @@
+"""The trained claim-kind classifier: which kinds of claim a sentence holds (target, forecast, result,
+comparison), as probabilities. One small spaCy textcat per language, shipped in nlp/models/claims_<lang>/ and
+trained by `make train` from the labelled corpus (nlp/training/claims/).
+
+The rules propose claims (a figure or a time frame with a subject); this model decides whether a sentence holds
+one and of which kind.
+"""
+from __future__ import annotations
+
+from collections.abc import Sequence
+from functools import lru_cache
+from pathlib import Path
+
+KINDS = ("target", "forecast", "result", "comparison")
+MODELS_DIR = Path(__file__).resolve().parent / "models"
+
+
+class ModelMissing(RuntimeError):
+    pass
+
+
+def model_path(lang: str) -> Path:
+    return MODELS_DIR / f"claims_{lang}"
+
+
+@lru_cache(maxsize=2)
+def _load(lang: str):
+    import spacy
+
+    path = model_path(lang)
+    if not (path / "config.cfg").is_file():
+        raise ModelMissing(f"the {lang} claim classifier is missing at {path}; reinstall newsclaims or run `make train`")
+    return spacy.load(path)
+
+
+def available(lang: str) -> bool:
+    return (model_path(lang) / "config.cfg").is_file()
+
+
+def kind_scores(sentences: Sequence[str], lang: str) -> list[dict[str, float]]:
+    """For each sentence, the probability of each claim kind being in it."""
+    if not sentences:
+        return []
+    nlp = _load(lang)
+    return [{k: float(doc.cats.get(k, 0.0)) for k in KINDS} for doc in nlp.pipe(sentences, batch_size=256)]
