@@ -57,6 +57,13 @@ def assert_no_duplicates(db: Path) -> None:
     assert total == distinct
 
 
+def _run_count(db: Path) -> int:
+    try:
+        return rows(db, "SELECT max(id) FROM crawl_runs")[0][0] or 0 if db.exists() else 0
+    except sqlite3.OperationalError:
+        return 0
+
+
 def crawling_run(db: Path, after: int) -> int | None:
     """The id of a crawl run newer than `after` whose Scrapy process has started reporting, if any."""
     try:
@@ -66,35 +73,47 @@ def crawling_run(db: Path, after: int) -> int | None:
     return found[0]["id"] if found else None
 
 
+def wait_for(condition, proc: subprocess.Popen[bytes], what: str, bound: float = 180.0) -> None:
+    """Wait until `condition()` holds or the process ends; the bound only turns a hang into a failure."""
+    deadline = time.monotonic() + bound
+    while not condition() and proc.poll() is None:
+        assert time.monotonic() < deadline, f"no progress: {what}"
+        time.sleep(0.02)
+
+
 def test_random_sigkills_never_corrupt_and_the_next_run_finishes_the_job(tmp_path: Path) -> None:
-    seed = int(os.environ.get("NEWSCLAIMS_KILL_SEED", time.time()))
+    seed = int(os.environ.get("NEWSCLAIMS_KILL_SEED", "20261202"))
     rng = random.Random(seed)
     site, db = tmp_path / "site", tmp_path / "kill.db"
     sources = make_site(site, feed=range(1, ARTICLES + 1))
-    counts, began, last_run_id = [], time.monotonic(), 0
+    counts, last_run_id = [], 0
     with SiteServer(site, delay=0.2) as server:
         for attempt in range(KILLS):
             # each attempt resumes the job folder the killed one left as it was (the first has none: a new crawl)
+            before = article_count(db)
             proc = start(crawl_argv(sources, db, server.base_url, "--set", "NEWSCLAIMS_BATCH_SIZE=2", "--resume"))
             if attempt % 4 == 0:
-                # during start-up: schema creation, run bookkeeping, Scrapy opening the job folder
-                time.sleep(rng.uniform(0.2, 2.0))
+                # during start-up: schema creation, run bookkeeping, Scrapy opening the job folder; the moment is
+                # chosen by what has happened, not by the clock, so a loaded machine kills at the same stages
+                stage = rng.choice(("database", "run row", "first report"))
+                condition = {"database": db.exists,
+                             "run row": lambda: _run_count(db) > last_run_id,
+                             "first report": lambda: crawling_run(db, last_run_id) is not None}[stage]
+                wait_for(condition, proc, f"seed {seed}, attempt {attempt}: {stage}")
             else:
-                # while crawling: Scrapy takes ~2 s to start, so the random delay counts from its first report
-                deadline = time.monotonic() + 20
-                while proc.poll() is None and time.monotonic() < deadline and not crawling_run(db, last_run_id):
-                    time.sleep(0.02)
-                time.sleep(rng.uniform(0.2, 2.0))
+                # while articles are written: after a seeded number of new articles reach the database
+                more = rng.randint(1, 3)
+                wait_for(lambda: article_count(db) >= min(ARTICLES, before + more), proc,
+                         f"seed {seed}, attempt {attempt}: {more} more articles")
             kill(proc)
-            last_run_id = max(last_run_id, *(r[0] for r in rows(db, "SELECT id FROM crawl_runs"))) if db.exists() else 0
-            if db.exists():
+            last_run_id = max(last_run_id, _run_count(db))
+            if db.exists() and _run_count(db):  # killed before the schema was committed: nothing to check yet
                 try:
                     assert_sound(db)
                     assert_no_duplicates(db)
                 except AssertionError as exc:
                     raise AssertionError(f"seed {seed}, attempt {attempt}: {exc}") from exc
             counts.append(article_count(db))
-        assert time.monotonic() - began < 90, "the kill loop took too long"
         assert counts == sorted(counts), f"seed {seed}: {counts}"  # stored stays stored
         assert len(set(counts)) >= 4, f"seed {seed}: {counts}"  # several kills landed while articles were written
         server.delay = 0
@@ -146,18 +165,17 @@ def test_process_killed_mid_batch_resumes_where_it_stopped(tmp_path: Path) -> No
 def test_readers_never_block_nor_see_half_written_articles_during_a_crawl(tmp_path: Path) -> None:
     site, db = tmp_path / "site", tmp_path / "wal.db"
     sources = make_site(site, feed=range(1, ARTICLES + 1))
-    seen, slowest, problems = [], 0.0, []
+    seen, problems = [], []
     stop = threading.Event()
 
     def reader() -> None:
-        nonlocal slowest
         while not stop.is_set():
             if not db.exists():
                 time.sleep(0.01)
                 continue
-            began = time.monotonic()
             try:
-                conn = sqlite3.connect(f"file:{db}?mode=ro", uri=True, timeout=0.5)  # a short wait: must not block
+                # a reader that waits on the writer longer than this fails with "database is locked"
+                conn = sqlite3.connect(f"file:{db}?mode=ro", uri=True, timeout=0.5)
                 try:
                     # one read transaction: every article it sees must be whole, with its FTS row
                     conn.execute("BEGIN")
@@ -171,7 +189,6 @@ def test_readers_never_block_nor_see_half_written_articles_during_a_crawl(tmp_pa
                 if "no such table" not in str(exc):  # the schema is still being created
                     problems.append(str(exc))
                 continue
-            slowest = max(slowest, time.monotonic() - began)
             if n != whole:
                 problems.append(f"{n} articles but {whole} whole")
             seen.append(n)
@@ -188,4 +205,3 @@ def test_readers_never_block_nor_see_half_written_articles_during_a_crawl(tmp_pa
     assert not problems, problems[:5]
     assert seen == sorted(seen) and seen[-1] == ARTICLES
     assert len(set(seen)) > 3  # the reader really ran while batches were written
-    assert slowest < 0.5
