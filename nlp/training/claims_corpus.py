@@ -66,6 +66,9 @@ class Sentence:
     end: int
     sha1: str
     context_start: int  # where the labeller starts reading (a few sentences earlier, for who is speaking)
+    # "window": contiguous windows at seeded positions (unbiased: every evaluation number comes from these);
+    # "enrich": extra train-split sentences that look forward-looking, to give the classifier more positives
+    pool: str = "window"
 
 
 def split_of(doc: str) -> str:
@@ -227,6 +230,42 @@ def _year_of(doc: str) -> str | None:
     return match.group(0) if match else None
 
 
+# Broad forward-looking wording: it only chooses which train sentences get labelled, the labels decide.
+_FORWARD = {
+    "en": re.compile(r"\b(?:will|expect\w*|plan\w*|aim\w*|target\w*|goal\w*|guidance|outlook|forecast\w*|"
+                     r"anticipat\w*|intend\w*|project(?:ed|s|ion)|by (?:the end of )?20\d\d|next (?:year|quarter)|"
+                     r"should|going to|commit\w*|hope)\b", re.I),
+    "zh": re.compile(r"预计|预期|计划|将|目标|力争|有望|争取|规划|未来|明年|今年|年内|年底|到20\d\d|预测|拟|打算|希望"),
+}
+ENRICH_PER_LANG = 520
+
+
+def select_enrichment(docs: list[Doc], chosen: list[Sentence], root: Path | None = None) -> list[Sentence]:
+    """Train-split sentences outside the windows that look forward-looking, seeded, per language."""
+    root = root or shared_corpus()
+    rng = random.Random(SEED + 1)
+    taken = {(s.doc, s.start) for s in chosen}
+    out: list[Sentence] = []
+    for lang in ("en", "zh"):
+        pool = []
+        for d in docs:
+            if d.lang != lang or d.split != "train" or d.doc.startswith("cluener2020/"):
+                continue
+            text = doc_text(d.doc, root)
+            spans = list(sentences(text, lang))
+            for i, (start, end) in enumerate(spans):
+                if (d.doc, start) in taken or not _FORWARD[lang].search(text[start:end]) or end - start > 400:
+                    continue
+                if not re.search(r"\d|[一二三四五六七八九十百千万亿]", text[start:end]):
+                    continue
+                context = spans[max(0, i - 4)][0]
+                pool.append(Sentence(f"{d.doc}@{start}", d.doc, start, end, text_hash(text[start:end]), context,
+                                     "enrich"))
+        rng.shuffle(pool)
+        out.extend(sorted(pool[:ENRICH_PER_LANG], key=lambda s: (s.doc, s.start)))
+    return out
+
+
 def write_selection(docs: list[Doc], chosen: list[Sentence]) -> None:
     CORPUS_DIR.mkdir(parents=True, exist_ok=True)
     DOCS_FILE.write_text("".join(json.dumps(asdict(d), ensure_ascii=False) + "\n" for d in docs), encoding="utf-8")
@@ -306,12 +345,13 @@ def _claim_problems(claim: dict, sentence: str) -> list[str]:
 
 def _show(args: argparse.Namespace) -> None:
     docs = load_docs()
-    rows = [s for s in load_sentences() if docs[s.doc].lang == args.lang
+    rows = [s for s in load_sentences() if docs[s.doc].lang == args.lang and s.pool == args.pool
             and (args.labeller is None or labeller_of(s, docs) == args.labeller)]
     if args.second:
         # The second pass: every fifth labelled document of the other labeller, whole windows.
         other = {"A": "B", "B": "A"}[args.labeller]
-        pool = [s for s in load_sentences() if docs[s.doc].lang == args.lang and labeller_of(s, docs) == other]
+        pool = [s for s in load_sentences() if docs[s.doc].lang == args.lang and s.pool == "window"
+                and labeller_of(s, docs) == other]
         doc_order = sorted({s.doc for s in pool})
         keep = set(doc_order[::args.second])
         rows = [s for s in pool if s.doc in keep]
@@ -343,11 +383,14 @@ def main(argv: list[str] | None = None) -> int:
     show.add_argument("--count", type=int, default=40)
     show.add_argument("--context", type=int, default=1500, help="characters of preceding context to print")
     show.add_argument("--ids-only", action="store_true")
+    show.add_argument("--pool", choices=("window", "enrich"), default="window", help="which sentences")
     sub.add_parser("check")
     sub.add_parser("stats")
+    sub.add_parser("agreement")
     args = parser.parse_args(argv)
     if args.command == "select":
         docs, chosen = select()
+        chosen += select_enrichment(docs, chosen)
         write_selection(docs, chosen)
         print(f"{len(docs)} documents, {len(chosen)} sentences")
     elif args.command == "show":
@@ -358,7 +401,54 @@ def main(argv: list[str] | None = None) -> int:
         return 1 if problems else 0
     elif args.command == "stats":
         _stats()
+    elif args.command == "agreement":
+        for lang in ("en", "zh"):
+            print(lang, json.dumps(agreement(lang)))
     return 0
+
+
+def agreement(lang: str) -> dict[str, float | int]:
+    """How far the second pass agrees with the primary one on the sentences both labelled (one language)."""
+    docs = load_docs()
+    by_id = {s.id: s for s in load_sentences()}
+    primary, second = load_labels("primary"), load_labels("second")
+    both = [i for i in second if i in primary and docs[by_id[i].doc].lang == lang]
+    a = [bool(primary[i]["claims"]) for i in both]
+    b = [bool(second[i]["claims"]) for i in both]
+    kinds_same = sum(_kinds(primary[i]) == _kinds(second[i]) for i in both)
+    fields = {"subject": [0, 0], "speaker": [0, 0], "deadline": [0, 0], "figure": [0, 0]}
+    for i in both:
+        for p in primary[i]["claims"]:
+            q = next((c for c in second[i]["claims"] if c["kind"] == p["kind"]), None)
+            if q is None:
+                continue
+            for name, tally in fields.items():
+                tally[1] += 1
+                tally[0] += _same(p.get(name), q.get(name))
+    return {"sentences": len(both), "claim_yes_no_kappa": round(cohen_kappa(a, b), 3),
+            "claim_yes_no_agreement": round(sum(x == y for x, y in zip(a, b)) / len(both), 3) if both else 0.0,
+            "kinds_identical": round(kinds_same / len(both), 3) if both else 0.0,
+            **{f"{name}_agreement": round(t[0] / t[1], 3) if t[1] else 0.0 for name, t in fields.items()},
+            "paired_claims": fields["subject"][1]}
+
+
+def _kinds(row: dict) -> list[str]:
+    return sorted(c["kind"] for c in row["claims"])
+
+
+def _same(a: str | None, b: str | None) -> bool:
+    fa, fb = (a or "").strip().casefold(), (b or "").strip().casefold()
+    return fa == fb or (bool(fa) and bool(fb) and (fa in fb or fb in fa))
+
+
+def cohen_kappa(a: list[bool], b: list[bool]) -> float:
+    n = len(a)
+    if not n:
+        return 0.0
+    observed = sum(x == y for x, y in zip(a, b)) / n
+    pa, pb = sum(a) / n, sum(b) / n
+    expected = pa * pb + (1 - pa) * (1 - pb)
+    return (observed - expected) / (1 - expected) if expected < 1 else 1.0
 
 
 def _stats() -> None:
