@@ -299,6 +299,21 @@ def _jsonl(path: Path) -> list[dict]:
     return [json.loads(line) for line in path.read_text(encoding="utf-8").splitlines() if line.strip()]
 
 
+def test_split_digest() -> str:
+    """A hash of the frozen test split: its documents, sentences and primary labels. A test pins it."""
+    docs = load_docs()
+    test_docs = sorted(d for d, doc in docs.items() if doc.split == "test")
+    chosen = sorted((s for s in load_sentences() if s.doc in set(test_docs)), key=lambda s: s.id)
+    labels = load_labels("primary")
+    digest = hashlib.sha256()
+    for doc in test_docs:
+        digest.update(json.dumps(asdict(docs[doc]), sort_keys=True, ensure_ascii=False).encode())
+    for s in chosen:
+        digest.update(json.dumps(asdict(s), sort_keys=True).encode())
+        digest.update(json.dumps(labels.get(s.id, {}).get("claims"), sort_keys=True, ensure_ascii=False).encode())
+    return digest.hexdigest()
+
+
 def labeller_of(sentence: Sentence, docs: dict[str, Doc]) -> str:
     """Primary labeller "A" or "B": half the documents of each language each, by hash."""
     return "A" if int(hashlib.sha1(sentence.doc.encode()).hexdigest()[:4], 16) % 2 == 0 else "B"
