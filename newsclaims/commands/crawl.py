@@ -85,9 +85,9 @@ def crawl(names: tuple[str, ...], sources_file: str | None, urls: tuple[str, ...
                            max_pages=max_pages, base_url=base_url, kind=kind, lang=lang,
                            settings=_parse_settings(settings), resume=resume)
     # One crawl at a time per database: a manual crawl beside a scheduled run fails with one clear line.
-    with database_run_lock(db_path, command="crawl"):
+    with database_run_lock(db_path, command="crawl") as lock:
         progress = CrawlProgress()
-        result = run_crawl(options, progress=progress)
+        result = run_crawl(options, progress=progress, on_child=lock.note_child if lock else None)
         progress.done()
     click.echo(f"crawl run {result.run_id} {result.status}: {progress_line(result.stats)} (errors: {errors_line(result)})")
     if result.status == "interrupted":
