@@ -4,15 +4,17 @@ Scrapy's AutoThrottle keeps every slot's delay between the global DOWNLOAD_DELAY
 AUTOTHROTTLE_MAX_DELAY, so a source's `download_delay` (a DOWNLOAD_SLOTS entry) was overridden after the
 first answer: a source allowing 0.2 s was crawled at >= 1 s, and nothing stopped the floor a site asked
 for from being undercut. Here a slot with its own `delay` has that delay as its floor, and its own
-`concurrency` caps the concurrency AutoThrottle aims at. The delays each slot ended the crawl with are
-recorded in the crawl stats (`newsclaims/slot_delay_ms/<host>`).
+`concurrency` caps the concurrency AutoThrottle aims at. The range of delays each slot was given is in
+the crawl stats (`newsclaims/slot_delay_ms/<host>/min|max`; the run's `slot_delay_ms` in crawl_runs).
 """
 from __future__ import annotations
 
 from typing import Any
 
-from scrapy import signals
 from scrapy.extensions.throttle import AutoThrottle
+
+
+SLOT_DELAY_STAT = "newsclaims/slot_delay_ms/"
 
 
 class SourceAutoThrottle(AutoThrottle):
@@ -20,7 +22,6 @@ class SourceAutoThrottle(AutoThrottle):
         super().__init__(crawler)
         self.per_slot: dict[str, Any] = {}
         self._key: str | None = None
-        crawler.signals.connect(self._spider_closed, signal=signals.spider_closed)
 
     def _spider_opened(self, spider: Any) -> None:
         super()._spider_opened(spider)
@@ -37,6 +38,13 @@ class SourceAutoThrottle(AutoThrottle):
         if response.status != 200 and new_delay <= slot.delay:
             return
         slot.delay = new_delay
+        self._record(self._key or "", new_delay)
+
+    def _record(self, key: str, delay: float) -> None:
+        """The range of delays a slot was given, for the crawl stats (`runs` shows what politeness cost)."""
+        ms = round(delay * 1000)
+        self.crawler.stats.min_value(f"{SLOT_DELAY_STAT}{key}/min", ms)
+        self.crawler.stats.max_value(f"{SLOT_DELAY_STAT}{key}/max", ms)
 
     def _get_slot(self, request: Any, spider: Any) -> tuple[str | None, Any]:
         # _adjust_delay is not told the slot's key; the base class looks the slot up just before calling it
@@ -44,7 +52,3 @@ class SourceAutoThrottle(AutoThrottle):
         self._key = key
         return key, slot
 
-    def _spider_closed(self, spider: Any) -> None:
-        downloader = getattr(self.crawler.engine, "downloader", None)
-        for key, slot in (downloader.slots.items() if downloader is not None else ()):
-            self.crawler.stats.set_value(f"newsclaims/slot_delay_ms/{key}", round(slot.delay * 1000))

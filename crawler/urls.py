@@ -98,3 +98,12 @@ def http_url_problem(url: str) -> str | None:
     if port == 0:
         return "port 0 is not a port one can connect to"
     return None
+
+
+def join_url(base: str, href: str) -> str:
+    """urljoin that never raises: a malformed href (e.g. "http://[::1/x") comes back as written, for
+    http_url_problem to refuse with a reason (urljoin raises ValueError on it)."""
+    try:
+        return urljoin(base, href.strip())
+    except ValueError:
+        return href.strip()

@@ -43,7 +43,7 @@ from crawler.items import Article, NotModified
 from crawler.middlewares import AlreadyFetched, UpToDate
 from crawler.resume import ARTICLE, PAGE, FetchLedger
 from crawler.shutdown import ShuttingDown
-from crawler.urls import http_url_problem
+from crawler.urls import http_url_problem, join_url
 from crawler.sources import Source, load_sources, select_sources, url_source
 from newsclaims.config import default_sources
 
@@ -407,7 +407,7 @@ class NewsSpider(scrapy.Spider):
             return
         for link in links:
             if (link.attrib.get("type") or "").split(";")[0].strip().lower() in feeds.FEED_LINK_TYPES:
-                url = response.urljoin(link.attrib["href"])
+                url = join_url(response.url, link.attrib["href"])
                 if self.same_site(url, source):
                     yield from self.follow_url(url, source, self.parse_feed, depth=depth)
 
