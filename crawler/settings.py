@@ -33,9 +33,11 @@ AUTOTHROTTLE_MAX_DELAY = 30.0
 AUTOTHROTTLE_TARGET_CONCURRENCY = 1.0
 # a source's own download_delay/concurrency are the floor and ceiling AutoThrottle works within
 EXTENSIONS = {"scrapy.extensions.throttle.AutoThrottle": None, "crawler.throttle.SourceAutoThrottle": 0,
-              "scrapy.extensions.telnet.TelnetConsole": None}
-# no way into a running crawl: no telnet console (Scrapy has no other remote-control server left)
+              "scrapy.extensions.telnet.TelnetConsole": None, "scrapy.extensions.remote_control.RemoteControl": None}
+# No way into a running crawl: Scrapy's telnet console and its remote-control HTTP server (which runs
+# Python code sent to it) both listen on this machine by default.
 TELNETCONSOLE_ENABLED = False
+REMOTE_CONTROL_ENABLED = False
 
 DOWNLOAD_TIMEOUT = 30
 DOWNLOAD_MAXSIZE = 20 * 1024 * 1024  # CEO-letter PDFs can be large; anything bigger is not an article

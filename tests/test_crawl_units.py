@@ -96,3 +96,14 @@ def test_site_server_paths_types_and_routes() -> None:
         assert fetch(server.url("/_routes.toml"))[0] == 404
         assert fetch(server.url("/../../../etc/passwd"))[0] == 404
         assert server.hits["/letters/"] == 1
+
+
+def test_crawls_open_no_telnet_console_or_remote_control_server() -> None:
+    from scrapy.settings import Settings
+
+    settings = Settings()
+    settings.setmodule("crawler.settings", priority="project")
+    assert not settings.getbool("TELNETCONSOLE_ENABLED") and not settings.getbool("REMOTE_CONTROL_ENABLED")
+    extensions = settings.getdict("EXTENSIONS")
+    assert extensions["scrapy.extensions.telnet.TelnetConsole"] is None
+    assert extensions["scrapy.extensions.remote_control.RemoteControl"] is None
