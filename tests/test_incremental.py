@@ -156,7 +156,7 @@ def test_interrupted_crawl_resumes_without_fetching_again(tmp_path: Path) -> Non
     run = last_run(db)
     assert (run["status"], run["command"], run["articles_new"]) == ("finished", "crawl --resume", total - len(before))
     assert json.loads(run["stats"])["resume_skipped"] >= len(before)
-    assert not list((tmp_path / "resume.db.jobs").iterdir())  # a finished job leaves nothing to resume
+    assert not (tmp_path / "resume.db.jobs").exists()  # a finished job leaves nothing, not even an empty folder
 
 
 def test_resume_without_an_interrupted_crawl_starts_afresh(tmp_path: Path) -> None:
