@@ -13,8 +13,9 @@ What runs, until --minutes have passed:
     `newsclaims process` is tried every second (it runs between crawls, when it can take the run lock).
 Then one clean crawl, and the checks: integrity_check ok; no duplicate articles; no process of the soak
 left; every good page of the site stored exactly once; every run finished, interrupted or marked
-interrupted (none left `running`); every bad case of the site counted under its category, and no
-traceback from any command. Exit status 0 when every check holds.
+interrupted (none left `running`); every bad case of the site counted under its category; no
+traceback from any command, no failed query and no failed `serve` request (a busy `process` is expected).
+Exit status 0 when every check holds.
 """
 from __future__ import annotations
 
@@ -221,12 +222,16 @@ def checks(db: Path, server: HostileServer, final_run: dict[str, Any], tally: Ta
             k: v for k, v in expected.items() if k not in FIRST_HIT_ONLY},
         "first_hit_categories_counted_in_some_run": FIRST_HIT_ONLY <= seen_anywhere,
         "tracebacks": len(tally.tracebacks),
+        "serve_errors": sum(n for k, n in tally.counts.items()
+                            if k.startswith("serve: ") and k not in ("serve: ok", "serve: not listening yet")),
+        "query_errors": sum(n for k, n in tally.counts.items() if k.endswith(": error")),
         "articles_not_analysed": unanalysed,
     }
     result["ok"] = (integrity == "ok" and dup_urls == 0 and result["good_pages_stored_once"]
                     and not result["processes_left"] and "running" not in result["runs_by_status"]
                     and result["final_run_errors_match_the_site"]
-                    and result["first_hit_categories_counted_in_some_run"] and not tally.tracebacks)
+                    and result["first_hit_categories_counted_in_some_run"] and not tally.tracebacks
+                    and not result["serve_errors"] and not result["query_errors"])
     return result
 
 

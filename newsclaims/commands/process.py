@@ -70,6 +70,8 @@ def run(names: tuple[str, ...], sources_file: str | None, workers: int, db_path:
         result = run_crawl(CrawlOptions(db_path=db_path, sources_file=sources_file, names=names), progress=progress)
         progress.done()
         click.echo(f"crawl run {result.run_id} {result.status} (errors: {errors_line(result)})")
+        if result.status == "interrupted":  # stopped by a signal: stop, do not start the analysis
+            raise SystemExit(1)
         stats = run_processing(db_path, workers=workers)
     click.echo(summary(stats))
     if not result.ok:
