@@ -71,7 +71,7 @@ def test_random_sigkills_never_corrupt_and_the_next_run_finishes_the_job(tmp_pat
     rng = random.Random(seed)
     site, db = tmp_path / "site", tmp_path / "kill.db"
     sources = make_site(site, feed=range(1, ARTICLES + 1))
-    counts, began, last_run_id = [], time.monotonic(), 0
+    counts, last_run_id = [], 0
     with SiteServer(site, delay=0.2) as server:
         for attempt in range(KILLS):
             # each attempt resumes the job folder the killed one left as it was (the first has none: a new crawl)
@@ -94,7 +94,6 @@ def test_random_sigkills_never_corrupt_and_the_next_run_finishes_the_job(tmp_pat
                 except AssertionError as exc:
                     raise AssertionError(f"seed {seed}, attempt {attempt}: {exc}") from exc
             counts.append(article_count(db))
-        assert time.monotonic() - began < 90, "the kill loop took too long"
         assert counts == sorted(counts), f"seed {seed}: {counts}"  # stored stays stored
         assert len(set(counts)) >= 4, f"seed {seed}: {counts}"  # several kills landed while articles were written
         server.delay = 0
