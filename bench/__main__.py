@@ -1,10 +1,12 @@
-"""`python -m bench [NAME] [ARGS...]`: run one benchmark module's main(), or all of them."""
+"""`python -m bench [NAME] [ARGS...]`: run one benchmark module's main(), or all of them (but the slow ones)."""
 from __future__ import annotations
 
 import importlib
 import pkgutil
 import sys
 from pathlib import Path
+
+SLOW = {"soak"}  # minutes long: run only by name (`python -m bench soak --minutes 3`)
 
 
 def available() -> list[str]:
@@ -23,7 +25,7 @@ def main(argv: list[str]) -> int:
             return 2
         return int(importlib.import_module(f"bench.{argv[0]}").main(argv[1:]) or 0)
     status = 0
-    for name in names:
+    for name in (n for n in names if n not in SLOW):
         print(f"== {name}")
         status |= int(importlib.import_module(f"bench.{name}").main(argv) or 0)
     return status

@@ -6,7 +6,7 @@ import re
 from collections.abc import Mapping
 from functools import lru_cache
 
-from crawler.data import data_table
+from crawler.data import data_lines, data_table
 
 _META_CHARSET = re.compile(rb"""<meta[^>]+charset\s*=\s*["']?\s*([a-zA-Z0-9_.:-]+)""", re.IGNORECASE)
 _HEADER_CHARSET = re.compile(r"""charset\s*=\s*["']?\s*([a-zA-Z0-9_.:-]+)""", re.IGNORECASE)
@@ -90,15 +90,52 @@ def _looks_chinese_gb(body: bytes) -> bool:
     return non_ascii > 0 and len(_HAN.findall(text)) >= _MIN_HAN_SHARE * non_ascii
 
 
-def _detect(body: bytes) -> str | None:
+_HAN_RUN = re.compile(r"[\u4e00-\u9fff]+")
+_LATIN_LETTER = re.compile(r"[A-Za-z]")
+# Latin text read as GB turns each accented letter and the byte after it into one Han character inside a
+# Latin word ("élève" -> "閘鑦e"): short Han runs that touch Latin letters. Chinese text has long Han runs.
+_MISREAD_MAX_MEAN_RUN = 2.0
+_MISREAD_MIN_GLUED_SHARE = 0.5
+
+
+def _reads_as_misread_latin(text: str) -> bool:
+    """Does this GB reading look like Latin text decoded with the wrong charset?"""
+    runs = list(_HAN_RUN.finditer(text))
+    if not runs:
+        return False
+    glued = sum(1 for m in runs if _LATIN_LETTER.match(text[max(0, m.start() - 1):m.start()] or " ")
+                or _LATIN_LETTER.match(text[m.end():m.end() + 1] or " "))
+    mean_run = sum(len(m.group()) for m in runs) / len(runs)
+    return mean_run <= _MISREAD_MAX_MEAN_RUN and glued >= _MISREAD_MIN_GLUED_SHARE * len(runs)
+
+
+@lru_cache(maxsize=None)
+def _preference() -> dict[str, int]:
+    names = (normalize_charset(line.strip()) for line in data_lines("charset_preference.txt"))
+    return {name: rank for rank, name in enumerate(dict.fromkeys(n for n in names if n))}
+
+
+def _most_likely(body: bytes) -> str | None:
+    """The charset that fits the bytes best; among equally good fits, the most common on the web."""
     from charset_normalizer import from_bytes
 
-    best = from_bytes(body[:200_000]).best()
-    detected = normalize_charset(best.encoding) if best is not None else None
+    matches = list(from_bytes(body[:200_000]))
+    if not matches:
+        return None
+    best = min((m.chaos, -m.coherence) for m in matches)
+    tied = [normalize_charset(m.encoding) for m in matches if (m.chaos, -m.coherence) == best]
+    tied = [c for c in tied if c]
+    rank = _preference()
+    return min(tied, key=lambda c: rank.get(c, len(rank))) if tied else normalize_charset(matches[0].encoding)
+
+
+def _detect(body: bytes) -> str | None:
+    detected = _most_likely(body)
     # Undeclared GBK pages are common on Chinese portals and short ones fool statistical detection
-    # (into Cyrillic code pages, say); a clean GB decoding that is mostly Han settles it.
+    # (into Cyrillic code pages, say); a clean GB decoding that is mostly Han, and not misread Latin, settles it.
     if detected not in ("gb18030", "big5hkscs", "cp950", "utf-8") and _looks_chinese_gb(body):
-        return "gb18030"
+        if not _reads_as_misread_latin(body.decode("gb18030", errors="replace")):
+            return "gb18030"
     return detected
 
 

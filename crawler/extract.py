@@ -149,6 +149,8 @@ def _extract_html(body: bytes, url: str, headers: Mapping[str, str] | None, lang
     if lang_hint == "auto" and text:
         lang = detect_language(text) or lang
     reason = non_article_reason(tree, text, url, title, page_types(tree, json_ld))
+    if reason is None and lang == NO_LANGUAGE:
+        reason = "no language (numbers, codes or URLs, not prose)"
     published = find_published(tree, json_ld, url, _header_window(page_text, title), lang)
     return Extracted(
         is_article=reason is None,
@@ -163,6 +165,9 @@ def _extract_html(body: bytes, url: str, headers: Mapping[str, str] | None, lang
         encoding=encoding,
         content_type=HTML,
     )
+
+
+NO_LANGUAGE = "zxx"  # ISO 639-2 "no linguistic content", as the language detector says for non-prose
 
 
 def _visible_text(tree: lxml_html.HtmlElement) -> str:

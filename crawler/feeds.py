@@ -9,10 +9,11 @@ import gzip
 import io
 import zlib
 from dataclasses import dataclass, field
-from urllib.parse import urljoin
 
 import lxml.etree
 from scrapy.utils.sitemap import Sitemap
+
+from crawler.urls import join_url
 
 FEED_ROOTS = {"rss", "feed", "RDF"}
 SITEMAP_ROOTS = {"urlset", "sitemapindex"}
@@ -103,7 +104,7 @@ def parse_feed(body: bytes, base_url: str) -> ParsedXml:
         else:
             continue
         if link:
-            url = urljoin(base_url, link.strip())
+            url = join_url(base_url, link)
             urls.append(url)
             # only "last changed" dates count: <pubDate>/<published> stay put when an article is edited
             changed = _child_text(elem, "updated") or _child_text(elem, "modified")
@@ -150,8 +151,8 @@ def parse_sitemap(body: bytes, base_url: str) -> ParsedXml:
         return ParsedXml(kind, problem=f"not a sitemap (root element <{kind}>)")
     # Scrapy's own sitemap reader; fed the re-serialised (recovered) tree so broken files still yield entries
     entries = [e for e in Sitemap(lxml.etree.tostring(root)) if e.get("loc")]
-    locs = list(dict.fromkeys(urljoin(base_url, e["loc"]) for e in entries))
-    modified = {urljoin(base_url, e["loc"]): e["lastmod"].strip() for e in entries if (e.get("lastmod") or "").strip()}
+    locs = list(dict.fromkeys(join_url(base_url, e["loc"]) for e in entries))
+    modified = {join_url(base_url, e["loc"]): e["lastmod"].strip() for e in entries if (e.get("lastmod") or "").strip()}
     if kind == "sitemapindex":
         return ParsedXml(kind, sitemaps=locs, problem=problem, modified=modified)
     return ParsedXml(kind, urls=locs, problem=problem, modified=modified)

@@ -24,6 +24,7 @@ class PageRules:
     listing_min_headlines: int
     listing_headline_text_ratio: float
     listing_text_is_links_share: float
+    link_list_text_share: float
     prose_paragraph_chars: int
     prose_paragraph_chars_cjk: int
     listing_min_teasers: int
@@ -45,6 +46,7 @@ def page_rules() -> PageRules:
         listing_min_headlines=raw["listing_min_headlines"],
         listing_headline_text_ratio=raw["listing_headline_text_ratio"],
         listing_text_is_links_share=raw["listing_text_is_links_share"],
+        link_list_text_share=raw["link_list_text_share"],
         prose_paragraph_chars=raw["prose_paragraph_chars"],
         prose_paragraph_chars_cjk=raw["prose_paragraph_chars_cjk"],
         listing_min_teasers=raw["listing_min_teasers"],
@@ -67,6 +69,12 @@ def headline_links(tree: lxml_html.HtmlElement) -> list[str]:
         if text and _is_headline(text, rules):
             seen.setdefault(text, None)
     return list(seen)
+
+
+def _all_link_chars(tree: lxml_html.HtmlElement, text: str) -> int:
+    """Characters of the main text that are link texts (any link, headline-like or not), each text once."""
+    texts = {" ".join(a.text_content().split()) for a in tree.iter("a")}
+    return sum(_text_size(t) for t in texts if t and t in text)
 
 
 _HEADINGS = frozenset({"h1", "h2", "h3", "h4", "h5"})
@@ -130,6 +138,8 @@ def non_article_reason(
     link_chars = sum(_text_size(h) for h in headlines if h in text)
     if link_chars > rules.listing_text_is_links_share * size:
         return "listing page"
+    if _all_link_chars(tree, text) > rules.link_list_text_share * size:
+        return "list of links"
     if declared_article:
         return None
     matched, teasers = teaser_count(tree, text)

@@ -101,6 +101,7 @@ class StorePipeline:
         finally:
             stats, errors = self.run_stats(), self.error_counts()
             stats["close_reason"] = reason
+            stats["slot_delay_ms"] = self.slot_delays()
             if self.owns_run:
                 status = "finished" if reason in FINISHED_REASONS else (
                     "interrupted" if reason == "shutdown" else "failed")
@@ -153,6 +154,16 @@ class StorePipeline:
             stats[name] = self._crawl_stat(name)
         stats["max_pages_reached"] = self._crawl_stat("max_pages_reached")
         return {k: v + int(self.base.get(k) or 0) for k, v in stats.items()}
+
+    def slot_delays(self) -> dict[str, dict[str, int]]:
+        """host -> {"min": ms, "max": ms}: the download delays AutoThrottle gave each site (crawler.throttle)."""
+        out: dict[str, dict[str, int]] = {}
+        prefix = STATS_PREFIX + "slot_delay_ms/"
+        for key, value in (self.crawl_stats.get_stats().items() if self.crawl_stats is not None else ()):
+            if key.startswith(prefix):
+                host, _, bound = key[len(prefix):].rpartition("/")
+                out.setdefault(host, {})[bound] = int(value)
+        return out
 
     def error_counts(self) -> dict[str, int]:
         counts: Counter[str] = Counter(self.base_errors)

@@ -7,6 +7,11 @@ import os
 
 from newsclaims import __version__
 
+if os.environ.get("NEWSCLAIMS_PARENT_STOP"):  # started by `newsclaims crawl`, which forwards stops as SIGUSR1
+    from crawler.shutdown import install_early_stop_handler
+
+    install_early_stop_handler()
+
 BOT_NAME = "newsclaims"
 SPIDER_MODULES = ["crawler.spiders"]
 NEWSPIDER_MODULE = "crawler.spiders"
@@ -26,6 +31,13 @@ AUTOTHROTTLE_ENABLED = True
 AUTOTHROTTLE_START_DELAY = 2.0
 AUTOTHROTTLE_MAX_DELAY = 30.0
 AUTOTHROTTLE_TARGET_CONCURRENCY = 1.0
+# a source's own download_delay/concurrency are the floor and ceiling AutoThrottle works within
+EXTENSIONS = {"scrapy.extensions.throttle.AutoThrottle": None, "crawler.throttle.SourceAutoThrottle": 0,
+              "scrapy.extensions.telnet.TelnetConsole": None, "scrapy.extensions.remote_control.RemoteControl": None}
+# No way into a running crawl: Scrapy's telnet console and its remote-control HTTP server (which runs
+# Python code sent to it) both listen on this machine by default.
+TELNETCONSOLE_ENABLED = False
+REMOTE_CONTROL_ENABLED = False
 
 DOWNLOAD_TIMEOUT = 30
 DOWNLOAD_MAXSIZE = 20 * 1024 * 1024  # CEO-letter PDFs can be large; anything bigger is not an article
@@ -42,7 +54,10 @@ SCHEDULER_MEMORY_QUEUE = "scrapy.squeues.FifoMemoryQueue"
 DUPEFILTER_CLASS = "crawler.resume.ProcessDupeFilter"
 
 # conditional requests and skipping of pages known to be current (see crawler/middlewares.py)
-DOWNLOADER_MIDDLEWARES = {"crawler.middlewares.IncrementalMiddleware": 540,
+DOWNLOADER_MIDDLEWARES = {"crawler.shutdown.PromptShutdownMiddleware": 10,  # first: nothing leaves once stopping
+                          # before everything else: off-site/internal/non-http targets, also after redirects
+                          "crawler.guard.SiteGuardMiddleware": 20,
+                          "crawler.middlewares.IncrementalMiddleware": 540,
                           # after RetryMiddleware (550) in the request chain = before it on responses
                           "crawler.middlewares.RetryAfterMiddleware": 560}
 NEWSCLAIMS_MAX_RETRY_AFTER = 120.0  # seconds; a site asking for a longer pause is not retried this run

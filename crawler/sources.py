@@ -13,6 +13,7 @@ from pathlib import Path
 from typing import Any
 from urllib.parse import urlsplit
 
+from crawler.urls import http_url_problem
 from newsclaims.errors import ConfigError
 
 KINDS = ("news", "letter")
@@ -98,9 +99,9 @@ class _Checker:
                 if not base_url:
                     raise self.fail(key, f"uses {BASE_PLACEHOLDER} in {url!r} but no base URL was given")
                 url = url.replace(BASE_PLACEHOLDER, base_url.rstrip("/"))
-            parts = urlsplit(url)
-            if parts.scheme not in ("http", "https") or not parts.hostname:
-                raise self.fail(key, f"has {url!r}, which is not an http(s) URL")
+            problem = http_url_problem(url)
+            if problem:
+                raise self.fail(key, f"has {url!r}, which cannot be crawled: {problem}")
             out.append(url)
         return tuple(out)
 
@@ -214,8 +215,9 @@ def url_source(urls: Sequence[str], *, kind: str = "news", lang: str = "auto",
     if not start_urls:
         raise ConfigError("--url: no URL given")
     for url in start_urls:
-        if urlsplit(url).scheme not in ("http", "https") or not urlsplit(url).hostname:
-            raise ConfigError(f"--url {url!r} is not an http(s) URL")
+        problem = http_url_problem(url)
+        if problem:
+            raise ConfigError(f"--url {url!r} cannot be crawled: {problem}")
     hosts = sorted({urlsplit(u).hostname or "" for u in start_urls})
     name = hosts[0] if len(hosts) == 1 else "urls"
     return Source(name=name, kind=kind, lang=lang, start_urls=start_urls, max_depth=0,

@@ -5,17 +5,27 @@ dict (the public contract in docs/analyze-json.md); a document that cannot be re
 """
 from __future__ import annotations
 
+import http.client
+import socket
+import time
 import urllib.error
+import urllib.parse
 import urllib.request
 from collections.abc import Iterable, Iterator
 from dataclasses import asdict, dataclass
 from pathlib import Path
 from typing import Any
+from urllib.parse import urlsplit
 
+from crawler.netguard import any_internal, name_is_internal
+from crawler.urls import http_url_problem, same_host
 from newsclaims.errors import NewsclaimsError
 from nlp.records import DocContext
 
-FETCH_TIMEOUT = 30
+FETCH_TIMEOUT = 30  # seconds for any one network operation
+FETCH_DEADLINE = 120  # seconds for a whole download: a server dripping a byte at a time cannot stall us
+MAX_BYTES = 20 * 1024 * 1024  # as the crawler's DOWNLOAD_MAXSIZE: anything bigger is not an article
+_CHUNK = 65536
 TEXT_SUFFIXES = {".txt", ".text", ".md"}
 USER_AGENT = "newsclaims (+https://github.com/newsclaims/newsclaims)"
 
@@ -34,18 +44,78 @@ class LoadedDocument:
     lang: str | None = None
 
 
+def _host_is_internal(host: str) -> bool:
+    if name_is_internal(host):
+        return True
+    try:
+        return any_internal(str(info[4][0]) for info in socket.getaddrinfo(host, None))
+    except (OSError, UnicodeError):  # unresolvable: the fetch itself reports it
+        return False
+
+
+class _GuardedRedirects(urllib.request.HTTPRedirectHandler):
+    """Follow redirects only to http(s) URLs on the given URL's own site, and never into internal networks
+    unless the given URL is itself on an internal host (as the crawler does for a source)."""
+
+    def __init__(self, origin: str) -> None:
+        self.origin = origin
+        self.origin_host = (urlsplit(origin).hostname or "").rstrip(".")
+        self.origin_internal: bool | None = None
+
+    def redirect_request(self, req: Any, fp: Any, code: int, msg: str, headers: Any, newurl: str) -> Any:
+        newurl = urllib.parse.urljoin(req.full_url, newurl)
+        problem = http_url_problem(newurl)
+        if problem:
+            raise SourceError(f"{self.origin}: redirected to {newurl[:200]}: {problem}")
+        host = (urlsplit(newurl).hostname or "").rstrip(".")
+        if not (same_host(newurl, self.origin) or host.endswith("." + self.origin_host)):
+            raise SourceError(f"{self.origin}: redirected to another site ({newurl[:200]}): not followed")
+        if self.origin_internal is None:
+            self.origin_internal = _host_is_internal(self.origin_host)
+        if not self.origin_internal and _host_is_internal(host):
+            raise SourceError(f"{self.origin}: redirected to an internal address ({newurl[:200]}): not followed")
+        return super().redirect_request(req, fp, code, msg, headers, newurl)
+
+
+def _fetch(source: str) -> tuple[bytes, str, dict[str, str]]:
+    """Download an http(s) URL: at most MAX_BYTES, within FETCH_DEADLINE, redirects guarded."""
+    problem = http_url_problem(source)
+    if problem:
+        raise SourceError(f"{source}: cannot fetch: {problem}")
+    deadline = time.monotonic() + FETCH_DEADLINE
+    opener = urllib.request.build_opener(_GuardedRedirects(source))
+    request = urllib.request.Request(source, headers={"User-Agent": USER_AGENT})
+    try:
+        with opener.open(request, timeout=FETCH_TIMEOUT) as response:
+            chunks, size = [], 0
+            while chunk := response.read1(_CHUNK):  # read1: returns what arrived, so the deadline is checked
+                size += len(chunk)
+                if size > MAX_BYTES:
+                    raise SourceError(f"{source}: larger than {MAX_BYTES // (1024 * 1024)} MB: not read")
+                if time.monotonic() > deadline:
+                    raise SourceError(f"{source}: download not finished after {FETCH_DEADLINE} s: given up")
+                chunks.append(chunk)
+            return b"".join(chunks), response.geturl(), dict(response.headers.items())
+    except (urllib.error.URLError, OSError, ValueError, http.client.HTTPException) as exc:
+        raise SourceError(f"{source}: cannot fetch: {getattr(exc, 'reason', None) or exc}") from exc
+
+
+def _read_file(path: Path) -> bytes:
+    """At most MAX_BYTES of a file (a 50 MB page or /dev/zero is refused, not read into memory whole)."""
+    with path.open("rb") as handle:
+        body = handle.read(MAX_BYTES + 1)
+    if len(body) > MAX_BYTES:
+        raise SourceError(f"{path}: larger than {MAX_BYTES // (1024 * 1024)} MB: not read")
+    return body
+
+
 def _read(source: str) -> tuple[bytes, str, dict[str, str]]:
     """(body, url, headers) of a path or an http(s) URL."""
-    if source.startswith(("http://", "https://")):
-        request = urllib.request.Request(source, headers={"User-Agent": USER_AGENT})
-        try:
-            with urllib.request.urlopen(request, timeout=FETCH_TIMEOUT) as response:  # noqa: S310 - user's URL
-                return response.read(), response.geturl(), dict(response.headers.items())
-        except (urllib.error.URLError, OSError, ValueError) as exc:
-            raise SourceError(f"{source}: cannot fetch: {getattr(exc, 'reason', exc)}") from exc
+    if source.lower().startswith(("http://", "https://")):
+        return _fetch(source)
     path = Path(source)
     try:
-        return path.read_bytes(), path.resolve().as_uri(), {}
+        return _read_file(path), path.resolve().as_uri(), {}
     except FileNotFoundError as exc:
         raise SourceError(f"{source}: no such file") from exc
     except IsADirectoryError as exc:

@@ -109,7 +109,10 @@ class RunLock:
         if not self.path.parent.is_dir():
             raise NewsclaimsError(f"cannot lock {self.path}: folder {self.path.parent} does not exist")
         deadline = time.monotonic() + wait
-        fd = os.open(self.path, os.O_RDWR | os.O_CREAT | os.O_CLOEXEC, 0o644)
+        try:
+            fd = os.open(self.path, os.O_RDWR | os.O_CREAT | os.O_CLOEXEC, 0o644)
+        except OSError as exc:  # a read-only folder or mount, a lock file owned by another user
+            raise NewsclaimsError(f"cannot open the run lock {self.path}: {exc.strerror or exc}") from exc
         try:
             while True:
                 try:

@@ -3,7 +3,13 @@
 Run it alone to look at it: `python tests/hostile_server.py` (serves until Ctrl-C).
 Every path is listed in `HOSTILE_PATHS` with the error category the crawl must count it under; the good
 pages (`GOOD_PAGES`) must be stored as usual. Timings are short on purpose: crawls of it use
-DOWNLOAD_TIMEOUT ~2 s and a small DOWNLOAD_MAXSIZE (see tests/test_hostile.py).
+DOWNLOAD_TIMEOUT ~2 s and a small DOWNLOAD_MAXSIZE (see tests/test_hostile.py, whose docstring lists
+every case with its category).
+
+It also serves as an HTTP proxy (requests with an absolute URI are answered by path, whatever the host),
+so a test can crawl "public" hosts such as news.example that all land here; and `/gated/N.html` pages
+that answer only once `release()` is called, for tests that must stop a crawl while requests are
+in flight and queued.
 """
 from __future__ import annotations
 
@@ -23,7 +29,8 @@ LONG_QUERY = "q=" + "x" * 10_240
 LINK_FARM = 100_000
 STALL_SECONDS = 20  # the drip and the silent answer give up after this (long after the crawl's timeout)
 
-GOOD_PAGES = ("/good-1.html", "/good-2.html", "/good-3.html", "/bad-utf8.html", "/flaky.html", "/429.html")
+GOOD_PAGES = ("/good-1.html", "/good-2.html", "/good-3.html", "/bad-utf8.html", "/flaky.html", "/429.html",
+              "/latin1-as-utf8.html", "/canonical-thief.html")
 # path -> the error category it is counted under
 HOSTILE_PATHS = {
     "/big.html": "too_large",
@@ -43,7 +50,16 @@ HOSTILE_PATHS = {
     "/flaky.html": "http_5xx_retried",
     "/long": "url_too_long",
     "/offsite.html": "offsite",
+    "/redirect-offsite.html": "offsite_redirect",  # a 302 to another host
+    "/refresh-offsite.html": "offsite_redirect",  # <meta http-equiv=refresh> to another host
+    "ftp://…/ftp.html": "bad_url",  # a link on the home page: never fetched (it would hang the download)
+    "feed item http://127.0.0.1:99999/…": "bad_url",  # port out of range
+    "feed item http://[::1/…": "bad_url",  # malformed IPv6 host
+    "/latin1-as-utf8.html": "invalid_encoding",  # declared UTF-8, sent in Latin-1: stored, decoded as cp1252
 }
+# Not errors, but not stored either: a bare list of links (ordinary skip, its links are followed)
+SKIPPED_PATHS = ("/link-list.html",)
+GATED_PAGES = 40
 
 
 class HostileServer:
@@ -54,6 +70,7 @@ class HostileServer:
         self.times: dict[str, list[float]] = {}
         self._lock = threading.Lock()
         self._stop = threading.Event()
+        self.gate = threading.Event()  # `/gated/` pages wait for it
         self._httpd = _QuietServer(("127.0.0.1", 0), _Handler)
         self._httpd.hostile = self  # type: ignore[attr-defined]
         self._thread: threading.Thread | None = None
@@ -83,6 +100,14 @@ class HostileServer:
     def __exit__(self, *exc: object) -> None:
         self.stop()
 
+    def release(self) -> None:
+        """Let the `/gated/` pages answer."""
+        self.gate.set()
+
+    def gated_hits(self) -> int:
+        with self._lock:
+            return sum(n for path, n in self.hits.items() if path.startswith("/gated/"))
+
     def record(self, path: str) -> int:
         with self._lock:
             self.hits[path] += 1
@@ -103,7 +128,9 @@ executive told analysts on a call, adding that margins should improve in the sec
 def _home(base: str) -> bytes:
     links = [*GOOD_PAGES[:2], "/flaky.html", "/429.html", "/429-long.html", "/big.html", "/big-chunked.html",
              "/gzip-bomb.html", "/drip.html", "/silent.html", "/loop-a.html", "/chain/0", "/bad-utf8.html",
-             "/binary.html", "/links.html", f"/long?{LONG_QUERY}"]
+             "/binary.html", "/links.html", f"/long?{LONG_QUERY}", "/redirect-offsite.html",
+             "/refresh-offsite.html", f"ftp://{base.split('://', 1)[1]}/ftp.html", "/latin1-as-utf8.html",
+             "/canonical-thief.html", "/link-list.html"]
     items = "".join(f'<li><a href="{href}">Story {i}</a></li>' for i, href in enumerate(links))
     return f"<!DOCTYPE html><html><head><title>Hostile news</title></head><body><ul>{items}</ul></body></html>".encode()
 
@@ -125,7 +152,8 @@ class _Handler(BaseHTTPRequestHandler):
         server: HostileServer = self.server.hostile  # type: ignore[attr-defined]
         path = urlsplit(self.path).path
         hit = server.record(path)
-        route = ROUTES.get(path) or (_chain if path.startswith("/chain/") else None)
+        route = ROUTES.get(path) or (_chain if path.startswith("/chain/") else None) or (
+            _gated if path.startswith("/gated/") else None)
         try:
             if route is None:
                 self.send(404, b"not found", "text/plain")
@@ -160,6 +188,8 @@ def _feed(h: _Handler, s: HostileServer, p: str, hit: int) -> None:
     h.send(200, f"""<?xml version="1.0"?><rss version="2.0"><channel><title>Hostile</title>
 <item><title>Good 3</title><link>/good-3.html</link></item>
 <item><title>Elsewhere</title><link>{s.offsite_base}/offsite.html</link></item>
+<item><title>Bad port</title><link>http://127.0.0.1:99999/bad-port.html</link></item>
+<item><title>Bad IPv6</title><link>http://[::1/bad-ipv6.html</link></item>
 </channel></rss>""".encode(), "application/rss+xml")
 
 
@@ -253,6 +283,52 @@ def _long(h: _Handler, s: HostileServer, p: str, hit: int) -> None:
     h.send(200, article(7))
 
 
+def _refresh_offsite(h: _Handler, s: HostileServer, p: str, hit: int) -> None:
+    h.send(200, f"""<html><head><meta http-equiv="refresh" content="0; url={s.offsite_base}/refresh-target.html">
+<title>Moved</title></head><body>Moved.</body></html>""".encode())
+
+
+def _latin1_as_utf8(h: _Handler, s: HostileServer, p: str, hit: int) -> None:
+    extra = "Zoë Brontë, an élève of the École in Genève, called the plan très ambitieux. "
+    h.send(200, article(9, extra).decode("utf-8").encode("latin-1"), "text/html; charset=utf-8")
+
+
+def _canonical_thief(h: _Handler, s: HostileServer, p: str, hit: int) -> None:
+    """An article that claims to be another host's page through its canonical link."""
+    body = article(10).replace(b"<title>", f'<link rel="canonical" href="{s.offsite_base}/good-1.html"><title>'
+                               .encode(), 1)
+    h.send(200, body)
+
+
+def _link_list(h: _Handler, s: HostileServer, p: str, hit: int) -> None:
+    """A bare list of links (no prose): raw URLs of pages the crawl knows already."""
+    links = "".join(f'<a href="/good-{i % 3 + 1}.html#part-{i}">{s.base_url}/good-{i % 3 + 1}.html#part-{i}</a><br>\n'
+                    for i in range(40))
+    h.send(200, f"<html><body>{links}</body></html>".encode())
+
+
+def _gated(h: _Handler, s: HostileServer, p: str, hit: int) -> None:
+    s.gate.wait(STALL_SECONDS * 3)
+    h.send(200, article(100 + int(p.rsplit("/", 1)[1].split(".")[0])))
+
+
+def _gated_feed(h: _Handler, s: HostileServer, p: str, hit: int) -> None:
+    items = "".join(f"<item><title>Gated {n}</title><link>/gated/{n}.html</link></item>"
+                    for n in range(1, GATED_PAGES + 1))
+    h.send(200, f"<rss version='2.0'><channel><title>Gated</title>{items}</channel></rss>".encode(),
+           "application/rss+xml")
+
+
+def _internal_home(h: _Handler, s: HostileServer, p: str, hit: int) -> None:
+    """The home page of a "public" site (reached through the proxy) that links into an internal address."""
+    port = s.base_url.rsplit(":", 1)[1]
+    h.send(200, f"""<html><head><title>Public news</title></head><body><ul>
+<li><a href="/good-2.html">A story on this site, Gadget maker two said on Tuesday</a></li>
+<li><a href="http://127.0.0.2:{port}/good-1.html">A story on an internal host, Gadget maker one said</a></li>
+<li><a href="/redirect-internal.html">A story that redirects to an internal host, Gadget maker three</a></li>
+</ul></body></html>""".encode())
+
+
 ROUTES: dict[str, Route] = {
     "/": lambda h, s, p, hit: h.send(200, _home(s.base_url)),
     "/robots.txt": _robots,
@@ -277,6 +353,19 @@ ROUTES: dict[str, Route] = {
     "/429-long.html": _too_many_requests("3600"),
     "/flaky.html": _flaky,
     "/long": _long,
+    "/redirect-offsite.html": lambda h, s, p, hit: h.send(302, b"", "text/plain",
+                                                          Location=f"{s.offsite_base}/redirect-target.html"),
+    "/redirect-target.html": _good(11),
+    "/refresh-offsite.html": _refresh_offsite,
+    "/refresh-target.html": _good(12),
+    "/ftp.html": _good(13),
+    "/latin1-as-utf8.html": _latin1_as_utf8,
+    "/canonical-thief.html": _canonical_thief,
+    "/link-list.html": _link_list,
+    "/gated-feed.xml": _gated_feed,
+    "/internal-home.html": _internal_home,
+    "/redirect-internal.html": lambda h, s, p, hit: h.send(
+        302, b"", "text/plain", Location=f"http://127.0.0.2:{s.base_url.rsplit(':', 1)[1]}/good-3.html"),
 }
 
 

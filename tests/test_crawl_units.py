@@ -2,6 +2,7 @@
 from __future__ import annotations
 
 import gzip
+import re
 import urllib.error
 import urllib.request
 from pathlib import Path
@@ -96,3 +97,37 @@ def test_site_server_paths_types_and_routes() -> None:
         assert fetch(server.url("/_routes.toml"))[0] == 404
         assert fetch(server.url("/../../../etc/passwd"))[0] == 404
         assert server.hits["/letters/"] == 1
+
+
+def test_crawls_open_no_telnet_console_or_remote_control_server() -> None:
+    from scrapy.settings import Settings
+
+    settings = Settings()
+    settings.setmodule("crawler.settings", priority="project")
+    assert not settings.getbool("TELNETCONSOLE_ENABLED") and not settings.getbool("REMOTE_CONTROL_ENABLED")
+    extensions = settings.getdict("EXTENSIONS")
+    assert extensions["scrapy.extensions.telnet.TelnetConsole"] is None
+    assert extensions["scrapy.extensions.remote_control.RemoteControl"] is None
+
+
+@pytest.mark.parametrize(("url", "problem"), [
+    ("http://127.0.0.1:99999/", "Port out of range"),
+    ("http://[::1/", "Invalid IPv6 URL"),
+    ("ftp://example.com/feed.xml", "not an http(s) URL"),
+    ("http:///feed.xml", "no host name"),
+])
+def test_uncrawlable_urls_are_source_errors_not_spider_errors(url: str, problem: str) -> None:
+    with pytest.raises(ConfigError, match=re.escape(problem)):
+        parse_sources(f'[[sources]]\nname = "a"\nfeeds = ["{url}"]\n')
+    with pytest.raises(ConfigError, match=re.escape(problem)):
+        url_source([url])
+
+
+def test_an_unknown_spider_is_named_before_anything_runs(tmp_path: Path) -> None:
+    from newsclaims.runner import CrawlOptions, plan_sources
+
+    path = tmp_path / "s.toml"
+    path.write_text('[[sources]]\nname = "a"\nfeeds = ["http://x/f"]\nspider = "nope"\n', encoding="utf-8")
+    with pytest.raises(ConfigError, match="source 'a': unknown spider 'nope' .*: news"):
+        plan_sources(CrawlOptions(db_path=str(tmp_path / "a.db"), sources_file=str(path)))
+    assert not (tmp_path / "a.db").exists()

@@ -8,6 +8,7 @@ from __future__ import annotations
 import json
 import os
 import subprocess
+import sys
 import time
 from pathlib import Path
 
@@ -155,7 +156,7 @@ def test_interrupted_crawl_resumes_without_fetching_again(tmp_path: Path) -> Non
     run = last_run(db)
     assert (run["status"], run["command"], run["articles_new"]) == ("finished", "crawl --resume", total - len(before))
     assert json.loads(run["stats"])["resume_skipped"] >= len(before)
-    assert not list((tmp_path / "resume.db.jobs").iterdir())  # a finished job leaves nothing to resume
+    assert not (tmp_path / "resume.db.jobs").exists()  # a finished job leaves nothing, not even an empty folder
 
 
 def test_resume_without_an_interrupted_crawl_starts_afresh(tmp_path: Path) -> None:
@@ -187,3 +188,25 @@ def test_per_source_delay_and_concurrency_space_the_requests(tmp_path: Path) -> 
     assert len(times) == 5
     assert min(gaps) >= 0.6 * 0.5  # Scrapy randomises each delay between 0.5x and 1.5x
     assert sum(gaps) / len(gaps) >= 0.45
+
+
+def test_autothrottle_works_within_each_sources_own_delay(tmp_path: Path) -> None:
+    """AutoThrottle on (as in real crawls), global DOWNLOAD_DELAY 1 s: a source's own download_delay is the
+    floor of its slot's delay, below the global one (0.1 s) as well as above it (1.5 s). Observed as the
+    range of delays the downloader slots were given, which the run records (no clock in the test)."""
+    site, db = tmp_path / "site", tmp_path / "throttle.db"
+    make_site(site, feed=range(1, 4))
+    sources = tmp_path / "throttle.toml"
+    with SiteServer(site) as server:
+        port = server.base_url.rsplit(":", 1)[1]
+        sources.write_text(f'[[sources]]\nname = "quick"\nfeeds = ["http://127.0.0.1:{port}/feed.xml"]\n'
+                           'download_delay = 0.1\nconcurrency = 2\n'
+                           f'[[sources]]\nname = "slow"\nfeeds = ["http://localhost:{port}/feed.xml"]\n'
+                           'download_delay = 1.5\nconcurrency = 1\n', encoding="utf-8")
+        argv = [sys.executable, "-m", "newsclaims", "crawl", "--sources", str(sources), "--db", str(db)]  # not FAST
+        result = subprocess.run(argv, capture_output=True, text=True, timeout=120, cwd=REPO, env=env())
+    assert result.returncode == 0, result.stderr
+    delays = json.loads(last_run(db)["stats"])["slot_delay_ms"]
+    assert delays["127.0.0.1"]["min"] < 1000  # Scrapy's AutoThrottle never went below DOWNLOAD_DELAY=1 s
+    assert delays["localhost"]["min"] >= 1500  # ... and pulled a slower source down to 1 s
+    assert len(rows(db, "SELECT * FROM articles")) == 6

@@ -22,7 +22,7 @@ import pytest
 
 from db.store import Store
 from newsclaims.config import PACKAGE_DIR, REPO_DIR
-from newsclaims.errors import ConfigError, DatabaseError
+from newsclaims.errors import ConfigError, DatabaseError, NewsclaimsError
 from newsclaims.lock import LockBusy, RunLock, database_run_lock, inherited_lock, lock_path_for
 from newsclaims.scheduler import Scheduler, parse_duration, run_command
 
@@ -385,3 +385,41 @@ def test_schedule_every_2s_runs_three_non_overlapping_runs_and_stops_on_sigterm(
     assert log.count("finished: exit code 0") >= 3, log
     assert "SIGTERM received: stopping after the current run" in log
     assert lock_path_for(db).read_text() == ""
+
+
+def test_process_takes_the_run_lock_too(tmp_path: Path) -> None:
+    """Two `process` runs (or one beside a crawl) would analyse the same articles twice."""
+    from crawl_site import newsclaims
+
+    db = tmp_path / "a.db"
+    Store.open(db).close()
+    with database_run_lock(db, command="crawl"):
+        busy = newsclaims("process", "--db", str(db))
+    assert busy.returncode == 1 and "Traceback" not in busy.stderr
+    assert "the database is busy" in busy.stderr and "`crawl` pid" in busy.stderr
+    free = newsclaims("process", "--db", str(db))
+    assert free.returncode == 0, free.stderr
+    assert lock_path_for(db).read_text() == ""  # taken and released
+
+
+def test_a_lock_file_that_cannot_be_opened_is_one_line(tmp_path: Path) -> None:
+    from crawl_site import newsclaims
+
+    db = tmp_path / "a.db"
+    lock_path_for(db).mkdir()  # root ignores a read-only folder's mode; a folder in the lock's place fails for all
+    result = newsclaims("crawl", "--url", "http://127.0.0.1:9/", "--db", str(db))
+    assert result.returncode == 1 and "Traceback" not in result.stderr
+    assert result.stderr.strip().splitlines() == [f"Error: cannot open the run lock {lock_path_for(db)}: "
+                                                  "Is a directory"]
+
+
+@pytest.mark.skipif(os.geteuid() == 0, reason="root may write into a read-only folder")
+def test_a_read_only_folder_for_the_lock_is_one_line(tmp_path: Path) -> None:
+    folder = tmp_path / "ro"
+    folder.mkdir()
+    folder.chmod(0o500)
+    try:
+        with pytest.raises(NewsclaimsError, match="cannot open the run lock"):
+            RunLock(folder / "a.db").acquire()
+    finally:
+        folder.chmod(0o700)

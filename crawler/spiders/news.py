@@ -42,6 +42,8 @@ from crawler.extract import canonicalize_url, extract
 from crawler.items import Article, NotModified
 from crawler.middlewares import AlreadyFetched, UpToDate
 from crawler.resume import ARTICLE, PAGE, FetchLedger
+from crawler.shutdown import ShuttingDown
+from crawler.urls import http_url_problem, join_url
 from crawler.sources import Source, load_sources, select_sources, url_source
 from newsclaims.config import default_sources
 
@@ -69,6 +71,10 @@ IGNORED_ERRORS = {
     "during decompression": "too_large_decompressed",  # a gzip bomb, stopped at DOWNLOAD_MAXSIZE
     "max redirections reached": "too_many_redirects",
     "redirect loop": "redirect_loop",
+    # crawler.guard's refusals
+    "bad URL": "bad_url",
+    "offsite redirect": "offsite_redirect",
+    "internal address": "internal_address",
 }
 # libxml2's refusals of entity expansion (billion laughs); anything else wrong with a feed is feed_malformed
 ENTITY_BOMB_MESSAGES = ("amplification", "entity reference loop")
@@ -189,6 +195,12 @@ class NewsSpider(scrapy.Spider):
     def follow_url(self, url: str, source: Source, callback: Any, *, depth: int,
                    configured: bool = False, modified: str | None = None) -> Iterator[scrapy.Request]:
         """A request for `url` unless already requested, denied, or over the source's page budget."""
+        problem = http_url_problem(url)
+        if problem:
+            # ftp://, mailto:, a malformed IPv6 host, port 99999: never handed to Scrapy's download handlers
+            self.logger.info("not following %s: %s", url[:200], problem)
+            self.count_error("bad_url")
+            return
         key = fingerprint_url(url)
         if key in self._seen:
             return
@@ -198,7 +210,7 @@ class NewsSpider(scrapy.Spider):
             self.logger.warning("not following a %d-character URL: %s...", len(url), url[:120])
             self.count_error("url_too_long")
             return
-        if not configured and not self._same_site(url, source):
+        if not configured and not self.same_site(url, source):
             # a feed or sitemap pointing elsewhere: only `allowed_domains` may widen a source
             self.logger.info("not following %s: outside %s", url, ", ".join(source.domains))
             self.count_error("offsite")
@@ -246,6 +258,8 @@ class NewsSpider(scrapy.Spider):
         if failure.check(AlreadyFetched):
             self.count("resume_skipped")
             return
+        if failure.check(ShuttingDown):
+            return  # not an answer: requeued for --resume
         self.remember(request, PAGE)
         if failure.check(HttpError):
             response = failure.value.response
@@ -351,7 +365,7 @@ class NewsSpider(scrapy.Spider):
             yield from self.discover_feeds(response, source, depth)
             if depth < source.max_depth:
                 for link in self._links[source.name].extract_links(response):
-                    if self._same_site(link.url, source):
+                    if self.same_site(link.url, source):
                         yield from self.follow_url(link.url, source, self.parse_page, depth=depth + 1)
 
     def not_modified(self, response: Response) -> Iterator[NotModified]:
@@ -393,13 +407,16 @@ class NewsSpider(scrapy.Spider):
             return
         for link in links:
             if (link.attrib.get("type") or "").split(";")[0].strip().lower() in feeds.FEED_LINK_TYPES:
-                url = response.urljoin(link.attrib["href"])
-                if self._same_site(url, source):
+                url = join_url(response.url, link.attrib["href"])
+                if self.same_site(url, source):
                     yield from self.follow_url(url, source, self.parse_feed, depth=depth)
 
     @staticmethod
-    def _same_site(url: str, source: Source) -> bool:
-        host = urlsplit(url).hostname or ""
+    def same_site(url: str, source: Source) -> bool:
+        try:
+            host = urlsplit(url).hostname or ""
+        except ValueError:  # malformed (e.g. an unclosed IPv6 bracket): on no site
+            return False
         return any(host == d or host.endswith("." + d) for d in source.domains)
 
     @staticmethod

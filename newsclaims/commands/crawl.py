@@ -78,16 +78,17 @@ def crawl(names: tuple[str, ...], sources_file: str | None, urls: tuple[str, ...
     database (see `newsclaims runs`). Exits non-zero when the run failed.
 
     Stored articles are fetched again only when they may have changed (conditional requests, sitemap
-    and feed dates). An interrupted crawl (Ctrl-C, SIGTERM) keeps its queue in `<db>.jobs/`; run the same
-    command with --resume to continue it.
+    and feed dates). An interrupted crawl (Ctrl-C, SIGTERM) sends no new request, finishes the pages in
+    transfer, and keeps its queue in `<db>.jobs/`; run the same command with --resume to continue it.
+    It holds the database's run lock until its Scrapy process is gone; a second signal kills it.
     """
     options = CrawlOptions(db_path=db_path, sources_file=sources_file, names=names, urls=urls,
                            max_pages=max_pages, base_url=base_url, kind=kind, lang=lang,
                            settings=_parse_settings(settings), resume=resume)
     # One crawl at a time per database: a manual crawl beside a scheduled run fails with one clear line.
-    with database_run_lock(db_path, command="crawl"):
+    with database_run_lock(db_path, command="crawl") as lock:
         progress = CrawlProgress()
-        result = run_crawl(options, progress=progress)
+        result = run_crawl(options, progress=progress, on_child=lock.note_child if lock else None)
         progress.done()
     click.echo(f"crawl run {result.run_id} {result.status}: {progress_line(result.stats)} (errors: {errors_line(result)})")
     if result.status == "interrupted":

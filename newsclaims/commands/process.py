@@ -39,8 +39,14 @@ def summary(stats: ProcessStats) -> str:
 @db_option
 @user_errors
 def process(reprocess: bool, workers: int, batch_size: int, db_path: str) -> None:
-    """Find entities, figures and claims in stored articles that are not analysed yet."""
-    stats = run_processing(db_path, reprocess=reprocess, workers=workers, batch_size=batch_size)
+    """Find entities, figures and claims in stored articles that are not analysed yet.
+
+    Takes the database's run lock, as crawl does: one run per database at a time.
+    """
+    from newsclaims.lock import database_run_lock
+
+    with database_run_lock(db_path, command="process"):
+        stats = run_processing(db_path, reprocess=reprocess, workers=workers, batch_size=batch_size)
     click.echo(summary(stats))
     if stats.failed and not stats.analysed:
         raise SystemExit(1)
@@ -64,6 +70,8 @@ def run(names: tuple[str, ...], sources_file: str | None, workers: int, db_path:
         result = run_crawl(CrawlOptions(db_path=db_path, sources_file=sources_file, names=names), progress=progress)
         progress.done()
         click.echo(f"crawl run {result.run_id} {result.status} (errors: {errors_line(result)})")
+        if result.status == "interrupted":  # stopped by a signal: stop, do not start the analysis
+            raise SystemExit(1)
         stats = run_processing(db_path, workers=workers)
     click.echo(summary(stats))
     if not result.ok:
