@@ -5,7 +5,7 @@ import json
 import re
 from collections.abc import Iterator
 from dataclasses import dataclass
-from datetime import datetime, timezone
+from datetime import date, datetime, timedelta, timezone
 from typing import Any
 
 from db.search import fts_query
@@ -260,8 +260,8 @@ def due_claims(store: Store, *, as_of: str, within_days: int | None, overdue: bo
         windows.append("c.deadline < ?")
         window_params.append(as_of)
     if within_days is not None:
-        windows.append("c.deadline BETWEEN ? AND date(?, ?)")
-        window_params += [as_of, as_of, f"+{int(within_days)} days"]
+        windows.append("c.deadline BETWEEN ? AND ?")
+        window_params += [as_of, window_end(as_of, within_days)]
     sql = f"""SELECT c.subject, CASE WHEN c.deadline < ? THEN 'overdue' ELSE 'due' END AS status,
                      c.deadline, CAST(julianday(c.deadline) - julianday(?) AS INTEGER) AS days,
                      c.kind, c.figure_text, c.time_frame, c.speaker, substr(a.published, 1, 10) AS made,
@@ -275,6 +275,17 @@ def due_claims(store: Store, *, as_of: str, within_days: int | None, overdue: bo
     params = [as_of, as_of, as_of, *window_params, *filter_params]
     rows = [dict(r) for r in store.conn.execute(sql, params)]
     return rows[: flt.limit] if flt.limit else rows
+
+
+def window_end(as_of: str, days: int) -> str:
+    """`as_of` plus `days`, as an ISO date; a window past the calendar's end stops at 9999-12-31.
+
+    Computed here, not with SQLite's date(): that returns NULL past year 9999, and the window found nothing.
+    """
+    try:
+        return (date.fromisoformat(as_of) + timedelta(days=int(days))).isoformat()
+    except OverflowError:
+        return date.max.isoformat()
 
 
 # -- search ----------------------------------------------------------------------------------------

@@ -213,6 +213,11 @@ MIGRATIONS: list[Migration] = [_v1_core, _v2_claims_search, _v3_comparisons]
 SCHEMA_VERSION = len(MIGRATIONS)
 
 
+def has_tables(conn: sqlite3.Connection) -> bool:
+    """True if the file already holds any schema object (a SQLite file someone else made, if unversioned)."""
+    return conn.execute("SELECT count(*) FROM sqlite_master").fetchone()[0] > 0
+
+
 def current_version(conn: sqlite3.Connection) -> int:
     return int(conn.execute("PRAGMA user_version").fetchone()[0])
 

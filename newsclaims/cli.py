@@ -7,12 +7,14 @@ from __future__ import annotations
 
 import importlib
 import logging
+import os
 import sys
+from typing import Any
 
 import click
 
 from newsclaims import __version__
-from newsclaims.errors import NewsclaimsError
+from newsclaims.errors import EXIT_ERROR, NewsclaimsError, describe
 
 # command name -> "module:attribute"
 COMMANDS = {
@@ -35,8 +37,47 @@ COMMANDS = {
 }
 
 
+class OneLineError(click.ClickException):
+    """A user-caused error: `Error: <one line>` on stderr and its exit code, never a traceback."""
+
+    def __init__(self, message: str, exit_code: int) -> None:
+        super().__init__(message)
+        self.exit_code = exit_code
+
+
 class LazyGroup(click.Group):
-    """A group whose subcommands are imported on first use."""
+    """A group whose subcommands are imported on first use.
+
+    It is also the one place where errors a user can cause (a damaged database, a full disk, a huge
+    number...) become one line and an exit code, for every command (see newsclaims.errors.describe).
+    """
+
+    def parse_args(self, ctx: click.Context, args: list[str]) -> list[str]:
+        for arg in args:
+            if _undecodable(arg):
+                # argv bytes that are not UTF-8 arrive as lone surrogates and would fail later, anywhere.
+                shown = arg.encode("utf-8", "surrogateescape").decode("utf-8", "backslashreplace")
+                raise click.UsageError(f"argument '{shown}' is not valid UTF-8", ctx)
+        return super().parse_args(ctx, args)
+
+    def invoke(self, ctx: click.Context) -> Any:
+        try:
+            result = super().invoke(ctx)
+            sys.stdout.flush()  # a full or closed stdout fails here, inside our handling, not at exit
+            return result
+        except (click.ClickException, click.exceptions.Exit, click.Abort):
+            raise
+        except BrokenPipeError:
+            _discard_stdout()
+            raise click.exceptions.Exit(EXIT_ERROR) from None  # the reader went away (`| head`): nothing to say
+        except Exception as exc:
+            described = describe(exc)
+            if described is None:
+                raise
+            if isinstance(exc, OSError):
+                _flush_or_discard_stdout()
+            message, code = described
+            raise OneLineError(message, code) from exc
 
     def list_commands(self, ctx: click.Context) -> list[str]:
         return sorted(name for name in COMMANDS if self._available(name))
@@ -58,6 +99,32 @@ class LazyGroup(click.Group):
     def _available(name: str) -> bool:
         module_name = COMMANDS[name].split(":")[0]
         return importlib.util.find_spec(module_name) is not None
+
+
+def _undecodable(text: str) -> bool:
+    try:
+        text.encode("utf-8")
+    except UnicodeEncodeError:
+        return True
+    return False
+
+
+def _flush_or_discard_stdout() -> None:
+    try:
+        sys.stdout.flush()
+    except OSError:
+        _discard_stdout()
+
+
+def _discard_stdout() -> None:
+    """Point stdout at /dev/null so the interpreter's final flush of unwritable output stays silent."""
+    try:
+        fd = sys.stdout.fileno()
+    except (AttributeError, OSError, ValueError):
+        return  # not a real file (tests capture output in memory)
+    devnull = os.open(os.devnull, os.O_WRONLY)
+    os.dup2(devnull, fd)
+    os.close(devnull)
 
 
 def _configure_logging(verbose: int) -> None:

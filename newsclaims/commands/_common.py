@@ -4,12 +4,14 @@ from __future__ import annotations
 import csv
 import functools
 import json
+import re
 import sys
 from collections.abc import Callable, Iterable, Mapping, Sequence
 from typing import Any, TypeVar
 
 import click
 
+from newsclaims.commands._types import DATABASE_PATH
 from newsclaims.config import default_db
 from newsclaims.errors import NewsclaimsError
 
@@ -20,7 +22,7 @@ db_option = click.option(
     "db_path",
     default=default_db,
     show_default="newsclaims.db or $NEWSCLAIMS_DB",
-    type=click.Path(dir_okay=False),
+    type=DATABASE_PATH,
     help="SQLite database file.",
 )
 
@@ -47,9 +49,23 @@ def user_errors(func: F) -> F:
     return wrapper  # type: ignore[return-value]
 
 
+# C0 and C1 control characters except tab and newline: a stored title with `\x1b]0;...\x07` must not
+# retitle or reprogram the reader's terminal, whatever the output format.
+_CONTROLS = re.compile(r"[\x00-\x08\x0b-\x1f\x7f-\x9f]")
+
+
+def safe_text(value: Any) -> Any:
+    """A string with its terminal control characters removed; other values unchanged."""
+    return _CONTROLS.sub("", value) if isinstance(value, str) else value
+
+
+def _safe_row(row: Mapping[str, Any], columns: Sequence[str]) -> dict[str, Any]:
+    return {c: safe_text(row.get(c)) for c in columns}
+
+
 def emit_rows(rows: Iterable[Mapping[str, Any]], fmt: str, columns: Sequence[str], *, widths: Mapping[str, int] | None = None) -> int:
-    """Print rows as a table, a JSON array or CSV; returns how many were printed."""
-    rows = list(rows)
+    """Print rows as a table, a JSON array or CSV (control characters removed); returns how many were printed."""
+    rows = [_safe_row(r, columns) for r in rows]
     if fmt == "json":
         click.echo(json.dumps([{c: r.get(c) for c in columns} for r in rows], ensure_ascii=False, indent=2, default=str))
     elif fmt == "csv":
