@@ -483,6 +483,20 @@ class Store:
         return int(cur.lastrowid or 0)
 
 
+def is_demo_database(path: str | os.PathLike[str]) -> bool:
+    """True only for a readable SQLite file that `Store.mark_as_demo` marked (never raises)."""
+    try:
+        conn = sqlite3.connect(readonly_uri(str(path)), uri=True)
+    except sqlite3.Error:
+        return False
+    try:
+        return int(conn.execute("PRAGMA application_id").fetchone()[0]) == DEMO_APPLICATION_ID
+    except sqlite3.Error:
+        return False  # not a database at all (a text file, a damaged header)
+    finally:
+        conn.close()
+
+
 def nfkc(text: str | None) -> str | None:
     """Unicode NFKC: full-width ＸＩＡＯＭＩ and half-width XIAOMI compare equal."""
     return unicodedata.normalize("NFKC", text) if isinstance(text, str) else text
