@@ -17,7 +17,7 @@ ARTICLE_COLUMNS = ("id", "published", "lang", "source", "kind", "title", "author
 
 def list_articles(store: Store, *, source: str | None = None, since: str | None = None,
                   limit: int | None = None) -> Iterator[dict[str, Any]]:
-    """Stored articles, newest publication first."""
+    """Stored articles, newest publication first; `published` as YYYY-MM-DD like every other listing."""
     where: list[str] = []
     params: list[Any] = []
     if source:
@@ -27,7 +27,7 @@ def list_articles(store: Store, *, source: str | None = None, since: str | None 
         where.append("coalesce(published, fetched_at) >= ?")
         params.append(since)
     sql = (
-        "SELECT id, published, lang, source, kind, title, author, canonical_url AS url, length(text) AS chars, "
+        "SELECT id, substr(published, 1, 10) AS published, lang, source, kind, title, author, canonical_url AS url, length(text) AS chars, "
         "process_state, fetched_at FROM articles"
         + (" WHERE " + " AND ".join(where) if where else "")
         + " ORDER BY coalesce(published, fetched_at) DESC, id DESC"

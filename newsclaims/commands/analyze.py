@@ -24,7 +24,7 @@ from newsclaims.commands._types import DATE
 def analyze(sources: tuple[str, ...], lang: str, published: str | None, kind: str, aliases: str | None) -> None:
     """Print one JSON object per document (JSON Lines): text, entities, figures and claims.
 
-    Reads HTML, PDF and plain-text files or http(s) URLs. See docs/analyze-json.md for the fields.
+    PATH_OR_URL: HTML, PDF and plain-text files or http(s) URLs. See docs/analyze-json.md for the fields.
     """
     from newsclaims.analyze_files import SourceError, analyze_sources
 

@@ -49,7 +49,7 @@ def demo(db_path: str) -> None:
         counts = table_counts(store)
         click.echo("")
         click.echo(f"Articles ({counts['articles']}):")
-        articles = [{**a, "published": (a["published"] or "")[:10]} for a in list_articles(store)]
+        articles = list(list_articles(store))
         emit_rows(articles, "table", ("published", "lang", "kind", "title"), widths={"title": 80})
         claims = sorted(list_claims(store, ClaimFilter()), key=_headline_order)
     if claims:
