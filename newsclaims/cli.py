@@ -14,7 +14,8 @@ from typing import Any
 import click
 
 from newsclaims import __version__
-from newsclaims.errors import EXIT_ERROR, NewsclaimsError, describe
+from newsclaims.commands._common import one_line_error
+from newsclaims.errors import EXIT_ERROR, NewsclaimsError
 
 # command name -> "module:attribute"
 COMMANDS = {
@@ -37,14 +38,6 @@ COMMANDS = {
 }
 
 
-class OneLineError(click.ClickException):
-    """A user-caused error: `Error: <one line>` on stderr and its exit code, never a traceback."""
-
-    def __init__(self, message: str, exit_code: int) -> None:
-        super().__init__(message)
-        self.exit_code = exit_code
-
-
 class LazyGroup(click.Group):
     """A group whose subcommands are imported on first use.
 
@@ -58,6 +51,8 @@ class LazyGroup(click.Group):
                 # argv bytes that are not UTF-8 arrive as lone surrogates and would fail later, anywhere.
                 shown = arg.encode("utf-8", "surrogateescape").decode("utf-8", "backslashreplace")
                 raise click.UsageError(f"argument '{shown}' is not valid UTF-8", ctx)
+            if "\x00" in arg:  # impossible in a real argv; file APIs would raise ValueError on it
+                raise click.UsageError(f"argument {arg!r} contains a NUL character", ctx)
         return super().parse_args(ctx, args)
 
     def invoke(self, ctx: click.Context) -> Any:
@@ -71,13 +66,12 @@ class LazyGroup(click.Group):
             _discard_stdout()
             raise click.exceptions.Exit(EXIT_ERROR) from None  # the reader went away (`| head`): nothing to say
         except Exception as exc:
-            described = describe(exc)
-            if described is None:
+            error = one_line_error(exc)
+            if error is None:
                 raise
             if isinstance(exc, OSError):
                 _flush_or_discard_stdout()
-            message, code = described
-            raise OneLineError(message, code) from exc
+            raise error from exc
 
     def list_commands(self, ctx: click.Context) -> list[str]:
         return sorted(name for name in COMMANDS if self._available(name))

@@ -13,7 +13,7 @@ import click
 
 from newsclaims.commands._types import DATABASE_PATH
 from newsclaims.config import default_db
-from newsclaims.errors import NewsclaimsError
+from newsclaims.errors import NewsclaimsError, describe
 
 F = TypeVar("F", bound=Callable[..., Any])
 
@@ -36,15 +36,34 @@ format_option = click.option(
 )
 
 
+class OneLineError(click.ClickException):
+    """A user-caused error: `Error: <one line>` on stderr and its exit code, never a traceback."""
+
+    def __init__(self, message: str, exit_code: int) -> None:
+        # The message may quote a stored value (SQLite's decode errors do): keep it one harmless line.
+        super().__init__(safe_text(" ".join(message.split())))
+        self.exit_code = exit_code
+
+
+def one_line_error(exc: BaseException) -> OneLineError | None:
+    """The click error for an exception a user can cause (newsclaims.errors.describe); None for a bug."""
+    described = describe(exc)
+    return None if described is None else OneLineError(*described)
+
+
 def user_errors(func: F) -> F:
-    """Turn library errors into one clear line and exit code 1, never a traceback."""
+    """Turn library errors into one clear line and their exit code (see newsclaims.errors), never a traceback.
+
+    The CLI group does the same for every command (newsclaims.cli.LazyGroup.invoke); this keeps a
+    command right when it is invoked on its own (tests, other groups).
+    """
 
     @functools.wraps(func)
     def wrapper(*args: Any, **kwargs: Any) -> Any:
         try:
             return func(*args, **kwargs)
         except NewsclaimsError as exc:
-            raise click.ClickException(str(exc)) from exc
+            raise OneLineError(*describe(exc) or (str(exc), exc.exit_code)) from exc
 
     return wrapper  # type: ignore[return-value]
 
