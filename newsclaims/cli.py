@@ -136,7 +136,7 @@ def cli(verbose: int) -> None:
 
 def main() -> None:
     try:
-        cli(standalone_mode=True)
+        cli(prog_name="newsclaims", standalone_mode=True)  # not "python -m newsclaims" in usage lines
     except NewsclaimsError as exc:  # raised outside click's own handling (e.g. in result callbacks)
         click.echo(f"Error: {exc}", err=True)
         sys.exit(exc.exit_code)

@@ -66,7 +66,7 @@ def summary(stats: ProcessStats) -> str:
 @click.command()
 @click.option("--reprocess", is_flag=True, help="Re-extract every article from its stored raw page and re-analyse it.")
 @click.option("--workers", type=click.IntRange(min=1, max=MAX_WORKERS), default=1, show_default=True,
-              help=f"Analysis processes (each loads its own pipelines; at most {MAX_WORKERS} on this machine).")
+              help="Analysis processes (each loads its own pipelines; at most 2 per CPU core, 16 in all).")
 @click.option("--batch-size", type=click.IntRange(min=1, max=10_000), default=32, show_default=True,
               help="Articles analysed together (spaCy's nlp.pipe batch).")
 @click.option("--progress/--no-progress", default=None,
@@ -90,7 +90,7 @@ def process(reprocess: bool, workers: int, batch_size: int, progress: bool | Non
 @click.option("--sources", "sources_file", type=click.Path(dir_okay=False), default=None,
               help="Sources file.  [default: sources.toml or $NEWSCLAIMS_SOURCES]")
 @click.option("--workers", type=click.IntRange(min=1, max=MAX_WORKERS), default=1, show_default=True,
-              help=f"Analysis processes (at most {MAX_WORKERS} on this machine).")
+              help="Analysis processes (at most 2 per CPU core, 16 in all).")
 @db_option
 @user_errors
 def run(names: tuple[str, ...], sources_file: str | None, workers: int, db_path: str) -> None:
