@@ -38,7 +38,8 @@ characters (C0/C1 except tab and newline) from every cell, in every format.
 ## Exit codes
 
 Errors are one line on stderr (`Error: ...`), never a traceback: a damaged database, a missing table, a full
-disk or closed stdout, a number too large, text that is not UTF-8.
+disk or stdout, a number too large, text that is not UTF-8. A listing piped into a reader that stops early
+(`| head`) ends quietly with exit code 1.
 
 | code | meaning |
 |------|---------|

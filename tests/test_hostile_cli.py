@@ -34,7 +34,6 @@ import sqlite3
 import stat
 import subprocess
 import sys
-import time
 import traceback
 from collections.abc import Iterator
 from pathlib import Path
