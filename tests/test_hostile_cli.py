@@ -170,7 +170,7 @@ def test_control_characters_never_reach_the_terminal(db: Path, fmt: str, command
         conn.execute("UPDATE claims SET sentence = ? || sentence, subject = subject || ?", (evil, ""))
         conn.execute("UPDATE entities SET canonical = ? || canonical WHERE canonical = 'China'", (evil,))
         conn.execute("INSERT INTO crawl_runs (command, started_at, status, error_counts) VALUES (?, ?, ?, ?)",
-                     (evil, "2024-01-01T00:00:00+00:00", "finished", '{"\\u001b]0;x\\u0007": 1}'))
+                     (evil, "2024-01-01T00:00:00+00:00", "finished", '{"\\u001b]0;x\\u0007\\u009b": 1}'))
     result = invoke(*command.split(), "--format", fmt, "--db", str(db))
     assert result.exit_code == 0
     for control in ("\x1b", "\x07", "\x9b", "\x00", "\x7f"):
@@ -224,6 +224,14 @@ def test_a_huge_number_is_one_line(db: Path, command: str) -> None:
 def test_an_empty_database_variable_is_a_usage_error(command: str) -> None:
     result = invoke(*command.split(), env={"NEWSCLAIMS_DB": ""})
     assert result.exit_code == 2 and "database path is empty" in result.stderr
+
+
+def test_an_undecodable_database_variable_is_a_usage_error() -> None:
+    proc = subprocess.run([sys.executable, "-m", "newsclaims", "articles"], capture_output=True, timeout=120, cwd=REPO,
+                          env={**{k.encode(): v.encode("utf-8", "surrogateescape") for k, v in child_env().items()},
+                               b"NEWSCLAIMS_DB": b"\xff.db"})
+    err = proc.stderr.decode("utf-8", "replace")
+    assert proc.returncode == 2 and "not valid UTF-8" in err and "Traceback" not in err, err
 
 
 def test_undecodable_argument_bytes_are_one_line(db: Path) -> None:

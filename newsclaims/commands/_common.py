@@ -74,8 +74,15 @@ _CONTROLS = re.compile(r"[\x00-\x08\x0b-\x1f\x7f-\x9f]")
 
 
 def safe_text(value: Any) -> Any:
-    """A string with its terminal control characters removed; other values unchanged."""
-    return _CONTROLS.sub("", value) if isinstance(value, str) else value
+    """A string with its terminal control characters removed (inside dicts and lists too, such as a run's
+    error counts in JSON); other values unchanged."""
+    if isinstance(value, str):
+        return _CONTROLS.sub("", value)
+    if isinstance(value, Mapping):
+        return {safe_text(k): safe_text(v) for k, v in value.items()}
+    if isinstance(value, (list, tuple)):
+        return [safe_text(v) for v in value]
+    return value
 
 
 def _safe_row(row: Mapping[str, Any], columns: Sequence[str]) -> dict[str, Any]:
