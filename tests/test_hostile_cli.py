@@ -316,7 +316,10 @@ def test_fuzz_every_option_of_the_acting_commands(tmp_path: Path, monkeypatch: p
     assert not (tmp_path / "missing.db").exists() or name in ("crawl", "run", "schedule")
 
 
-TEXT = st.text(alphabet=st.characters(blacklist_categories=()), max_size=40)
+# Any character, with the troublemakers (a lone surrogate, NUL, ESC, C1, full-width, zero-width) drawn often.
+# (Joined lists, not st.text: st.text never draws a lone surrogate, which is what undecodable argv bytes become.)
+TEXT = st.lists(st.one_of(st.characters(), st.sampled_from(["\udcff", "\x00", "\x1b", "\x9b", "Ｘ", "\u200b", '"',
+                                                            "*", "-"])), max_size=40).map("".join)
 
 
 @settings(max_examples=60, deadline=None, suppress_health_check=[HealthCheck.function_scoped_fixture,
