@@ -6,8 +6,8 @@ Every case, by category (each test below names its cases):
 |------------------|---------------------------------------------------------------------------------------|
 | data loss        | `export -o` / `report -o` naming the database, its -wal/-shm, a symlink or hard link   |
 | data loss        | `demo --db` on a text file, on a crawled database, on a demo database a run holds     |
-| data loss        | `export -o /dev/null` keeps the device; `-o -` writes stdout; `-o LINK` writes through |
-| data loss        | `export -o /dev/full` / `report -o /dev/full`: one line, exit 1                        |
+| data loss        | `export -o DEVICE` keeps the device; `-o -` writes stdout; `-o LINK` writes through    |
+| data loss        | `export -o`/`report -o` a full device: one line, exit 1 (private nodes, never /dev's)  |
 | security         | OSC/C0/C1 control characters in stored titles never reach the terminal (table/csv/json)|
 | one-line errors  | database damaged after open ("disk image is malformed", "Could not decode to UTF-8")  |
 | one-line errors  | a missing table; `--limit 99999999999999999999`; empty `NEWSCLAIMS_DB=`               |
@@ -79,9 +79,34 @@ def run_process(args: list[str | bytes], stdout: object = subprocess.PIPE) -> su
                           timeout=300, cwd=REPO, env=child_env())  # type: ignore[call-overload]
 
 
+@pytest.fixture(autouse=True)
+def _in_tmp(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
+    """Relative outputs (`report` defaults to report.html; code without the fixes writes `-o -` as a file
+    named "-") land in the test's folder, never in the checkout."""
+    monkeypatch.chdir(tmp_path)
+
+
 @pytest.fixture()
 def db(tmp_path: Path) -> Path:
     return build_sample_database(tmp_path / "sample.db")
+
+
+@pytest.fixture()
+def devices(tmp_path: Path) -> dict[str, Path]:
+    """Private copies of /dev/null and /dev/full (same device numbers) in tmp_path.
+
+    Never the system's nodes: code with the bug under test (os.replace onto the output) would turn the
+    machine's /dev/null into a regular file. Creating device nodes needs root (CAP_MKNOD).
+    """
+    nodes = {}
+    for name, minor in (("null", 3), ("full", 7)):
+        node = tmp_path / f"dev-{name}"
+        try:
+            os.mknod(node, 0o666 | stat.S_IFCHR, os.makedev(1, minor))
+        except (PermissionError, OSError) as exc:
+            pytest.skip(f"cannot create a private device node: {exc}")
+        nodes[name] = node
+    return nodes
 
 
 def all_commands() -> Iterator[tuple[str, click.Command]]:
@@ -137,10 +162,11 @@ def test_demo_respects_the_lock_on_its_own_database(tmp_path: Path) -> None:
     assert demo_db.read_bytes() == before
 
 
-def test_export_to_devices_stdout_and_symlinks(db: Path, tmp_path: Path) -> None:
-    result = invoke("export", "-o", "/dev/null", "--db", str(db))
-    assert result.exit_code == 0 and stat.S_ISCHR(os.stat("/dev/null").st_mode)  # still the device
-    assert not Path("/dev/null.md").exists()
+def test_export_to_devices_stdout_and_symlinks(db: Path, tmp_path: Path, devices: dict[str, Path]) -> None:
+    null = devices["null"]
+    result = invoke("export", "-o", str(null), "--db", str(db))
+    assert result.exit_code == 0 and stat.S_ISCHR(os.stat(null).st_mode)  # still the device
+    assert not Path(f"{null}.md").exists()
     result = invoke("export", "-o", "-", "--format", "jsonl", "--db", str(db))
     assert result.exit_code == 0 and result.stdout.count("\n") == 6 and "Wrote 6 claims" in result.stderr
     real = tmp_path / "real.csv"
@@ -150,12 +176,12 @@ def test_export_to_devices_stdout_and_symlinks(db: Path, tmp_path: Path) -> None
     assert link.is_symlink() and real.read_text(encoding="utf-8").startswith("id,")
 
 
-@pytest.mark.skipif(not Path("/dev/full").exists(), reason="needs /dev/full")
 @pytest.mark.parametrize("command", ["export", "report"])
-def test_a_full_device_is_one_line_and_a_failure(db: Path, command: str) -> None:
-    result = invoke(command, "-o", "/dev/full", "--db", str(db))
+def test_a_full_device_is_one_line_and_a_failure(db: Path, command: str, devices: dict[str, Path]) -> None:
+    full = devices["full"]
+    result = invoke(command, "-o", str(full), "--db", str(db))
     assert result.exit_code == 1 and "No space left on device" in result.stderr
-    assert stat.S_ISCHR(os.stat("/dev/full").st_mode)
+    assert stat.S_ISCHR(os.stat(full).st_mode)
 
 
 # -- security -----------------------------------------------------------------------------------------
@@ -242,10 +268,9 @@ def test_undecodable_argument_bytes_are_one_line(db: Path) -> None:
         assert proc.returncode == 2 and "not valid UTF-8" in err and "Traceback" not in err, err
 
 
-@pytest.mark.skipif(not Path("/dev/full").exists(), reason="needs /dev/full")
 @pytest.mark.parametrize("command", ["articles", "claims --format json", "search Xiaomi --format csv", "runs"])
-def test_a_listing_to_a_full_stdout_is_one_line(db: Path, command: str) -> None:
-    with open("/dev/full", "wb") as full:
+def test_a_listing_to_a_full_stdout_is_one_line(db: Path, command: str, devices: dict[str, Path]) -> None:
+    with open(devices["full"], "wb") as full:
         proc = run_process([*command.split(), "--db", str(db)], stdout=full)
     err = proc.stderr.decode()
     assert proc.returncode == 1 and err.strip().splitlines() == ["Error: cannot write output: No space left on device"]
@@ -303,9 +328,8 @@ def test_fuzz_every_option_of_the_query_commands(db: Path, name: str, base: list
 
 
 @pytest.mark.parametrize("name, base, option, is_flag", _fuzz_cases(ACTION_COMMANDS) + SCHEDULE_CASES)
-def test_fuzz_every_option_of_the_acting_commands(tmp_path: Path, monkeypatch: pytest.MonkeyPatch, name: str,
-                                                  base: list[str], option: str, is_flag: bool) -> None:
-    monkeypatch.chdir(tmp_path)
+def test_fuzz_every_option_of_the_acting_commands(tmp_path: Path, name: str, base: list[str], option: str,
+                                                  is_flag: bool) -> None:
     values: tuple[str | None, ...] = (None,) if is_flag else HOSTILE_VALUES
     for value in values:
         if name == "schedule" and option == "--jitter" and value in ("0", "9999-12-31"):
