@@ -1,12 +1,14 @@
 """Stream query results to CSV, JSON Lines or Parquet, with a dataset card beside the data.
 
 Rows go from an SQLite cursor to the file in batches, so memory stays flat however many rows there
-are. The file is written under a temporary name and renamed at the end: an interrupted export
-leaves no half-written file behind.
+are. A regular file is written under a temporary name and renamed at the end: an interrupted export
+leaves no half-written file behind. `-` (stdout) and special files are written directly, with no card;
+the database itself is never an output (db.outfile).
 """
 from __future__ import annotations
 
 import csv
+import io
 import json
 import os
 import tomllib
@@ -15,8 +17,9 @@ from dataclasses import dataclass, field
 from datetime import datetime, timezone
 from importlib import resources
 from pathlib import Path
-from typing import Any
+from typing import Any, BinaryIO
 
+from db.outfile import is_stream, open_output, refuse_database
 from db.queries import ClaimFilter, claims_query, entity_names, resolve_entity
 from db.store import Store
 from newsclaims.errors import NewsclaimsError
@@ -42,7 +45,7 @@ class Column:
 @dataclass
 class ExportResult:
     path: Path
-    card: Path
+    card: Path | None  # None when the data went to stdout or a special file
     rows: int
     columns: list[Column] = field(default_factory=list)
     sql: str = ""
@@ -140,20 +143,19 @@ def export(store: Store, what: str, fmt: str, path: str | os.PathLike[str], flt:
     columns = columns_for(what, include_text=include_text)
     sql, params = export_query(store, what, flt, columns)
     target = Path(path)
-    if not target.parent.exists():
-        raise NewsclaimsError(f"cannot write {target}: folder {target.parent} does not exist")
-    partial = target.with_name(target.name + ".part")
+    card = None if is_stream(target) else target.with_name(target.name + ".md")
+    protect = [store.path]
+    if card is not None:
+        refuse_database(card, protect)
     batches = _batches(store, sql, params, batch_size)
-    try:
-        writer = {"csv": _write_csv, "jsonl": _write_jsonl, "parquet": _write_parquet}[fmt]
-        rows = writer(partial, columns, batches)
-        os.replace(partial, target)
-    finally:
-        partial.unlink(missing_ok=True)
-    result = ExportResult(path=target, card=target.with_name(target.name + ".md"), rows=rows, columns=columns,
-                          sql=sql)
-    result.card.write_text(dataset_card(store, what, fmt, flt, result, params, include_text=include_text),
-                           encoding="utf-8")
+    writer = {"csv": _write_csv, "jsonl": _write_jsonl, "parquet": _write_parquet}[fmt]
+    with open_output(target, protect=protect) as fh:
+        rows = writer(fh, columns, batches)
+    result = ExportResult(path=target, card=card, rows=rows, columns=columns, sql=sql)
+    if card is not None:
+        text = dataset_card(store, what, fmt, flt, result, params, include_text=include_text)
+        with open_output(card, protect=protect) as fh:
+            fh.write(text.encode("utf-8"))
     return result
 
 
@@ -177,26 +179,34 @@ def _convert(column: Column, value: Any) -> Any:
     return value
 
 
-def _write_csv(path: Path, columns: Sequence[Column], batches: Iterator[list[tuple[Any, ...]]]) -> int:
+def _text(out: BinaryIO, **kwargs: Any) -> io.TextIOWrapper:
+    return io.TextIOWrapper(out, encoding="utf-8", **kwargs)
+
+
+def _write_csv(out: BinaryIO, columns: Sequence[Column], batches: Iterator[list[tuple[Any, ...]]]) -> int:
     count = 0
-    with path.open("w", encoding="utf-8", newline="") as fh:
-        writer = csv.writer(fh)
-        writer.writerow([c.name for c in columns])
-        for batch in batches:
-            writer.writerows(batch)
-            count += len(batch)
+    fh = _text(out, newline="")
+    writer = csv.writer(fh)
+    writer.writerow([c.name for c in columns])
+    for batch in batches:
+        writer.writerows(batch)
+        count += len(batch)
+    fh.flush()
+    fh.detach()  # the caller owns (and closes) the binary file, which may be stdout
     return count
 
 
-def _write_jsonl(path: Path, columns: Sequence[Column], batches: Iterator[list[tuple[Any, ...]]]) -> int:
+def _write_jsonl(out: BinaryIO, columns: Sequence[Column], batches: Iterator[list[tuple[Any, ...]]]) -> int:
     count = 0
     names = [c.name for c in columns]
-    with path.open("w", encoding="utf-8") as fh:
-        for batch in batches:
-            for row in batch:
-                record = {n: _convert(c, v) for n, c, v in zip(names, columns, row)}
-                fh.write(json.dumps(record, ensure_ascii=False) + "\n")
-            count += len(batch)
+    fh = _text(out)
+    for batch in batches:
+        for row in batch:
+            record = {n: _convert(c, v) for n, c, v in zip(names, columns, row)}
+            fh.write(json.dumps(record, ensure_ascii=False) + "\n")
+        count += len(batch)
+    fh.flush()
+    fh.detach()
     return count
 
 
@@ -207,13 +217,13 @@ def arrow_schema(columns: Sequence[Column]) -> Any:
     return pa.schema([pa.field(c.name, types[c.type], nullable=True) for c in columns])
 
 
-def _write_parquet(path: Path, columns: Sequence[Column], batches: Iterator[list[tuple[Any, ...]]]) -> int:
+def _write_parquet(out: BinaryIO, columns: Sequence[Column], batches: Iterator[list[tuple[Any, ...]]]) -> int:
     import pyarrow as pa
     import pyarrow.parquet as pq
 
     schema = arrow_schema(columns)
     count = 0
-    with pq.ParquetWriter(path, schema, compression="zstd") as writer:
+    with pq.ParquetWriter(pa.PythonFile(out, mode="w"), schema, compression="zstd") as writer:
         for batch in batches:
             arrays = [pa.array([_convert(c, row[i]) for row in batch], type=schema.field(i).type)
                       for i, c in enumerate(columns)]

@@ -5,10 +5,10 @@ import json
 import re
 from collections.abc import Iterator
 from dataclasses import dataclass
-from datetime import datetime, timezone
+from datetime import date, datetime, timedelta, timezone
 from typing import Any
 
-from db.search import fts_query
+from db.search import fts_query, normalize
 from db.store import Store, process_exists
 from newsclaims.errors import NewsclaimsError
 
@@ -17,7 +17,7 @@ ARTICLE_COLUMNS = ("id", "published", "lang", "source", "kind", "title", "author
 
 def list_articles(store: Store, *, source: str | None = None, since: str | None = None,
                   limit: int | None = None) -> Iterator[dict[str, Any]]:
-    """Stored articles, newest publication first."""
+    """Stored articles, newest publication first; `published` as YYYY-MM-DD like every other listing."""
     where: list[str] = []
     params: list[Any] = []
     if source:
@@ -27,7 +27,7 @@ def list_articles(store: Store, *, source: str | None = None, since: str | None 
         where.append("coalesce(published, fetched_at) >= ?")
         params.append(since)
     sql = (
-        "SELECT id, published, lang, source, kind, title, author, canonical_url AS url, length(text) AS chars, "
+        "SELECT id, substr(published, 1, 10) AS published, lang, source, kind, title, author, canonical_url AS url, length(text) AS chars, "
         "process_state, fetched_at FROM articles"
         + (" WHERE " + " AND ".join(where) if where else "")
         + " ORDER BY coalesce(published, fetched_at) DESC, id DESC"
@@ -146,21 +146,28 @@ def entity_names(store: Store, name: str) -> list[str]:
     """Every name an entity is known by (canonical + mention texts) for any alias of it, lower-cased.
 
     `小米`, `xiaomi` and `Xiaomi` all resolve to the same set, because the Chinese mention `小米` and the
-    English mention `Xiaomi` share the canonical entity `Xiaomi`. Empty when nothing matches.
+    English mention `Xiaomi` share the canonical entity `Xiaomi`. Names compare NFKC-normalised (full-width
+    ＸＩＡＯＭＩ is Xiaomi) and the set holds both forms of each. Empty when nothing matches.
     """
+    wanted = normalize(name.strip())
+    # Exact matches use the indexes; the NFKC comparison (a scan, through Store's nfkc()) is the fallback.
     ids = [r[0] for r in store.conn.execute(
         """SELECT id FROM entities WHERE canonical = ? COLLATE NOCASE
            UNION SELECT entity_id FROM mentions WHERE text = ? COLLATE NOCASE""",
-        (name.strip(), name.strip()),
+        (wanted, wanted),
+    )] or [r[0] for r in store.conn.execute(
+        """SELECT id FROM entities WHERE nfkc(canonical) = ? COLLATE NOCASE
+           UNION SELECT entity_id FROM mentions WHERE nfkc(text) = ? COLLATE NOCASE""",
+        (wanted, wanted),
     )]
     if not ids:
         return []
     marks = ", ".join("?" for _ in ids)
-    names = {r[0].lower() for r in store.conn.execute(
+    names = {form for r in store.conn.execute(
         f"""SELECT canonical FROM entities WHERE id IN ({marks})
             UNION SELECT text FROM mentions WHERE entity_id IN ({marks})""",
         [*ids, *ids],
-    )}
+    ) for form in (r[0].lower(), normalize(r[0]).lower())}
     return sorted(names)
 
 
@@ -199,7 +206,8 @@ def _claim_where(store: Store, flt: ClaimFilter) -> tuple[list[str], list[Any]]:
         params += names
     if flt.speaker:
         # A speaker need not be a known entity ("the company"): fall back to the name as given.
-        names = entity_names(store, flt.speaker) or [flt.speaker.strip().lower()]
+        names = entity_names(store, flt.speaker) or sorted({flt.speaker.strip().lower(),
+                                                            normalize(flt.speaker.strip()).lower()})
         where.append(f"lower(c.speaker) IN ({', '.join('?' for _ in names)})")
         params += names
     if flt.kind:
@@ -260,8 +268,8 @@ def due_claims(store: Store, *, as_of: str, within_days: int | None, overdue: bo
         windows.append("c.deadline < ?")
         window_params.append(as_of)
     if within_days is not None:
-        windows.append("c.deadline BETWEEN ? AND date(?, ?)")
-        window_params += [as_of, as_of, f"+{int(within_days)} days"]
+        windows.append("c.deadline BETWEEN ? AND ?")
+        window_params += [as_of, window_end(as_of, within_days)]
     sql = f"""SELECT c.subject, CASE WHEN c.deadline < ? THEN 'overdue' ELSE 'due' END AS status,
                      c.deadline, CAST(julianday(c.deadline) - julianday(?) AS INTEGER) AS days,
                      c.kind, c.figure_text, c.time_frame, c.speaker, substr(a.published, 1, 10) AS made,
@@ -275,6 +283,17 @@ def due_claims(store: Store, *, as_of: str, within_days: int | None, overdue: bo
     params = [as_of, as_of, as_of, *window_params, *filter_params]
     rows = [dict(r) for r in store.conn.execute(sql, params)]
     return rows[: flt.limit] if flt.limit else rows
+
+
+def window_end(as_of: str, days: int) -> str:
+    """`as_of` plus `days`, as an ISO date; a window past the calendar's end stops at 9999-12-31.
+
+    Computed here, not with SQLite's date(): that returns NULL past year 9999, and the window found nothing.
+    """
+    try:
+        return (date.fromisoformat(as_of) + timedelta(days=int(days))).isoformat()
+    except OverflowError:
+        return date.max.isoformat()
 
 
 # -- search ----------------------------------------------------------------------------------------
@@ -326,17 +345,29 @@ def make_snippet(text: str, terms: list[str], *, before: int = 30, width: int = 
     """A window of the original text around the first match, matches marked [like this].
 
     Built from the stored text, not FTS5's snippet(): the index holds jieba's search-mode segmentation,
-    whose overlapping sub-words would show up doubled ("第四 四季 季度").
+    whose overlapping sub-words would show up doubled ("第四 四季 季度"). The terms are NFKC; the text is
+    matched through a same-length fold of it (`_fold`), so full-width letters are found but shown as stored.
     """
     patterns = [re.escape(t) if _CJK_RE.search(t) else rf"(?<![A-Za-z0-9]){re.escape(t)}(?![A-Za-z0-9])" for t in terms if t]
     if not patterns:
         return _one_line(text[:width])
     finder = re.compile("|".join(sorted(patterns, key=len, reverse=True)), re.IGNORECASE)
-    first = finder.search(text)
+    first = finder.search(_fold(text))
     start = max(0, min((first.start() if first else 0) - before, len(text) - width))
     window = _one_line(text[start:start + width])
-    marked = _ADJACENT_MARKS.sub(r"\1", finder.sub(lambda m: f"[{m.group(0)}]", window))
+    pieces, last = [], 0
+    for m in finder.finditer(_fold(window)):
+        pieces += [window[last:m.start()], "[", window[m.start():m.end()], "]"]
+        last = m.end()
+    marked = _ADJACENT_MARKS.sub(r"\1", "".join(pieces) + window[last:])
     return ("…" if start > 0 else "") + marked + ("…" if start + width < len(text) else "")
+
+
+def _fold(text: str) -> str:
+    """NFKC character by character where it keeps the length (full-width Ｘ -> X), so offsets still match."""
+    if text.isascii():
+        return text
+    return "".join(n if len(n := normalize(ch)) == 1 else ch for ch in text)
 
 
 def _one_line(text: str) -> str:

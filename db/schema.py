@@ -209,8 +209,28 @@ def _v3_comparisons(conn: sqlite3.Connection) -> None:
     conn.execute("ALTER TABLE claims ADD COLUMN compared_with TEXT")  # JSON array of canonical names
 
 
-MIGRATIONS: list[Migration] = [_v1_core, _v2_claims_search, _v3_comparisons]
+def _v4_nfkc_search(conn: sqlite3.Connection) -> None:
+    """Rebuild both search indexes NFKC-normalised (db.search.segment now normalises), so that full-width
+    ＸＩＡＯＭＩ in a query or in a page matches Xiaomi."""
+    from db.search import segment
+
+    conn.execute("DELETE FROM articles_fts")
+    for row in conn.execute("SELECT id, title, text FROM articles").fetchall():
+        conn.execute("INSERT INTO articles_fts (rowid, title, text) VALUES (?, ?, ?)",
+                     (row[0], segment(row[1] or ""), segment(row[2] or "")))
+    conn.execute("DELETE FROM claims_fts")
+    for row in conn.execute("SELECT id, sentence, subject, speaker FROM claims").fetchall():
+        conn.execute("INSERT INTO claims_fts (rowid, sentence, subject, speaker) VALUES (?, ?, ?, ?)",
+                     (row[0], segment(row[1] or ""), segment(row[2] or ""), segment(row[3] or "")))
+
+
+MIGRATIONS: list[Migration] = [_v1_core, _v2_claims_search, _v3_comparisons, _v4_nfkc_search]
 SCHEMA_VERSION = len(MIGRATIONS)
+
+
+def has_tables(conn: sqlite3.Connection) -> bool:
+    """True if the file already holds any schema object (a SQLite file someone else made, if unversioned)."""
+    return conn.execute("SELECT count(*) FROM sqlite_master").fetchone()[0] > 0
 
 
 def current_version(conn: sqlite3.Connection) -> int:

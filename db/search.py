@@ -4,11 +4,14 @@ FTS5's unicode61 tokenizer treats a run of Han characters as one token, and the 
 cannot match two-character words such as 小米 or 季度. So text is indexed with every CJK run
 segmented into words (jieba's search mode, which also emits the sub-words of long words), and
 queries go through the same segmentation.
+
+Both sides are NFKC-normalised first, so full-width ＸＩＡＯＭＩ or ５００ find Xiaomi and 500.
 """
 from __future__ import annotations
 
 import re
 import threading
+import unicodedata
 from typing import Any
 
 _CJK_RUN = re.compile(r"[\u3400-\u4dbf\u4e00-\u9fff\uf900-\ufaff]+")
@@ -29,10 +32,16 @@ def _jieba() -> Any:
         return _tokenizer
 
 
+def normalize(text: str) -> str:
+    """NFKC: the compatibility forms (full-width Latin and digits, ligatures) as their plain letters."""
+    return unicodedata.normalize("NFKC", text)
+
+
 def segment(text: str) -> str:
-    """The text with every CJK run replaced by its space-separated words."""
-    if not text or not _CJK_RUN.search(text):
-        return text or ""
+    """The text, NFKC-normalised, with every CJK run replaced by its space-separated words."""
+    text = normalize(text or "")
+    if not _CJK_RUN.search(text):
+        return text
     tokenizer = _jieba()
 
     def words(match: re.Match[str]) -> str:
@@ -44,7 +53,7 @@ def segment(text: str) -> str:
 def fts_query(query: str) -> str:
     """Turn what a user typed into an FTS5 MATCH expression (terms ANDed, each quoted)."""
     terms: list[str] = []
-    for chunk in query.split():
+    for chunk in normalize(query).split():
         # Segment CJK the way the index was segmented; every word must match (AND), not as a phrase,
         # because search-mode segmentation of the index interleaves sub-words.
         pieces = _jieba().lcut(chunk) if _CJK_RUN.search(chunk) else [chunk]

@@ -11,6 +11,7 @@ import hashlib
 import json
 import os
 import sqlite3
+import unicodedata
 import zlib
 from collections.abc import Iterable, Iterator, Mapping, Sequence
 from contextlib import contextmanager
@@ -18,12 +19,16 @@ from dataclasses import dataclass
 from datetime import datetime, timezone
 from pathlib import Path
 from typing import Any
+from urllib.parse import quote
 
 import sqlite_utils
 
 from db import schema
 from db.search import segment
 from newsclaims.errors import DatabaseError
+
+# PRAGMA application_id of a database `newsclaims demo` created ("ncDM"); other databases keep 0.
+DEMO_APPLICATION_ID = 0x6E63444D
 
 RUN_COUNTERS = (
     "pages_fetched",
@@ -113,20 +118,34 @@ class Store:
     # -- opening -------------------------------------------------------------------------------
 
     @classmethod
-    def open(cls, path: str | os.PathLike[str], *, readonly: bool = False) -> Store:
+    def open(cls, path: str | os.PathLike[str], *, readonly: bool = False, create: bool = True) -> Store:
+        """Open (and migrate) the database; `readonly` never writes, `create=False` refuses a missing file.
+
+        Only a crawl creates databases: every other writer passes `create=False`, so a mistyped --db is
+        an error instead of a new empty database reported as a success. A SQLite file that is not ours
+        is refused either way, never given our tables.
+        """
         path = str(path)
+        if not path.strip():
+            raise DatabaseError("no database path given (--db or $NEWSCLAIMS_DB is empty)")
+        if Path(path).is_dir():
+            raise DatabaseError(f"{path} is a folder, not a database file")
+        if (readonly or not create) and not Path(path).exists():
+            raise DatabaseError(f"no database at {path}: run `newsclaims demo` or `newsclaims crawl` first")
         if readonly:
-            if not Path(path).exists():
-                raise DatabaseError(f"no database at {path}: run `newsclaims demo` or `newsclaims crawl` first")
-            conn = sqlite3.connect(f"file:{Path(path).resolve()}?mode=ro", uri=True, check_same_thread=False)
+            conn = sqlite3.connect(readonly_uri(path), uri=True, check_same_thread=False)
         else:
             parent = Path(path).resolve().parent
             if not parent.exists():
                 raise DatabaseError(f"cannot create database {path}: folder {parent} does not exist")
             conn = sqlite3.connect(path, isolation_level=None, check_same_thread=False)
         conn.row_factory = sqlite3.Row
+        conn.create_function("nfkc", 1, nfkc, deterministic=True)
         try:
             conn.execute("PRAGMA busy_timeout = 30000")
+            if schema.current_version(conn) == 0 and schema.has_tables(conn):
+                raise DatabaseError(f"{path} is not a newsclaims database (it holds other tables); "
+                                    "use another --db")
             if not readonly:
                 conn.execute("PRAGMA journal_mode = WAL")
                 conn.execute("PRAGMA synchronous = NORMAL")
@@ -144,6 +163,15 @@ class Store:
 
     def close(self) -> None:
         self.conn.close()
+
+    # -- the demo's mark -----------------------------------------------------------------------
+
+    def mark_as_demo(self) -> None:
+        """Mark this database as made by `newsclaims demo`, the only kind the demo may replace."""
+        self.conn.execute(f"PRAGMA application_id = {DEMO_APPLICATION_ID:d}")
+
+    def is_demo(self) -> bool:
+        return int(self.conn.execute("PRAGMA application_id").fetchone()[0]) == DEMO_APPLICATION_ID
 
     def __enter__(self) -> Store:
         return self
@@ -453,6 +481,43 @@ class Store:
              fig["start"], fig["end"]),
         )
         return int(cur.lastrowid or 0)
+
+
+def is_demo_database(path: str | os.PathLike[str]) -> bool:
+    """True only for a readable SQLite file that `Store.mark_as_demo` marked (never raises)."""
+    try:
+        conn = sqlite3.connect(readonly_uri(str(path)), uri=True)
+    except sqlite3.Error:
+        return False
+    try:
+        return int(conn.execute("PRAGMA application_id").fetchone()[0]) == DEMO_APPLICATION_ID
+    except sqlite3.Error:
+        return False  # not a database at all (a text file, a damaged header)
+    finally:
+        conn.close()
+
+
+def nfkc(text: str | None) -> str | None:
+    """Unicode NFKC: full-width ＸＩＡＯＭＩ and half-width XIAOMI compare equal."""
+    return unicodedata.normalize("NFKC", text) if isinstance(text, str) else text
+
+
+def readonly_uri(path: str) -> str:
+    """The URI that opens `path` read-only: `mode=ro`, so rows another process writes are seen.
+
+    `immutable=1` (no locking, no change detection) only when the file truly cannot change: on a
+    read-only mount, where SQLite could not create the -shm file a WAL database needs to be read.
+    """
+    resolved = Path(path).resolve()
+    query = "immutable=1" if on_readonly_mount(resolved) else "mode=ro"
+    return f"file:{quote(str(resolved))}?{query}"
+
+
+def on_readonly_mount(path: Path) -> bool:
+    try:
+        return bool(os.statvfs(path).f_flag & os.ST_RDONLY)
+    except OSError:
+        return False
 
 
 def process_exists(pid: int | None) -> bool:

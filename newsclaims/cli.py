@@ -7,12 +7,15 @@ from __future__ import annotations
 
 import importlib
 import logging
+import os
 import sys
+from typing import Any
 
 import click
 
 from newsclaims import __version__
-from newsclaims.errors import NewsclaimsError
+from newsclaims.commands._common import one_line_error
+from newsclaims.errors import EXIT_ERROR, NewsclaimsError
 
 # command name -> "module:attribute"
 COMMANDS = {
@@ -36,7 +39,39 @@ COMMANDS = {
 
 
 class LazyGroup(click.Group):
-    """A group whose subcommands are imported on first use."""
+    """A group whose subcommands are imported on first use.
+
+    It is also the one place where errors a user can cause (a damaged database, a full disk, a huge
+    number...) become one line and an exit code, for every command (see newsclaims.errors.describe).
+    """
+
+    def parse_args(self, ctx: click.Context, args: list[str]) -> list[str]:
+        for arg in args:
+            if _undecodable(arg):
+                # argv bytes that are not UTF-8 arrive as lone surrogates and would fail later, anywhere.
+                shown = arg.encode("utf-8", "surrogateescape").decode("utf-8", "backslashreplace")
+                raise click.UsageError(f"argument '{shown}' is not valid UTF-8", ctx)
+            if "\x00" in arg:  # impossible in a real argv; file APIs would raise ValueError on it
+                raise click.UsageError(f"argument {arg!r} contains a NUL character", ctx)
+        return super().parse_args(ctx, args)
+
+    def invoke(self, ctx: click.Context) -> Any:
+        try:
+            result = super().invoke(ctx)
+            sys.stdout.flush()  # a full or closed stdout fails here, inside our handling, not at exit
+            return result
+        except (click.ClickException, click.exceptions.Exit, click.Abort):
+            raise
+        except BrokenPipeError:
+            _discard_stdout()
+            raise click.exceptions.Exit(EXIT_ERROR) from None  # the reader went away (`| head`): nothing to say
+        except Exception as exc:
+            error = one_line_error(exc)
+            if error is None:
+                raise
+            if isinstance(exc, OSError):
+                _flush_or_discard_stdout()
+            raise error from exc
 
     def list_commands(self, ctx: click.Context) -> list[str]:
         return sorted(name for name in COMMANDS if self._available(name))
@@ -60,6 +95,32 @@ class LazyGroup(click.Group):
         return importlib.util.find_spec(module_name) is not None
 
 
+def _undecodable(text: str) -> bool:
+    try:
+        text.encode("utf-8")
+    except UnicodeEncodeError:
+        return True
+    return False
+
+
+def _flush_or_discard_stdout() -> None:
+    try:
+        sys.stdout.flush()
+    except OSError:
+        _discard_stdout()
+
+
+def _discard_stdout() -> None:
+    """Point stdout at /dev/null so the interpreter's final flush of unwritable output stays silent."""
+    try:
+        fd = sys.stdout.fileno()
+    except (AttributeError, OSError, ValueError):
+        return  # not a real file (tests capture output in memory)
+    devnull = os.open(os.devnull, os.O_WRONLY)
+    os.dup2(devnull, fd)
+    os.close(devnull)
+
+
 def _configure_logging(verbose: int) -> None:
     level = logging.WARNING if verbose == 0 else logging.INFO if verbose == 1 else logging.DEBUG
     logging.basicConfig(level=level, format="%(levelname)s %(name)s: %(message)s", stream=sys.stderr)
@@ -75,7 +136,7 @@ def cli(verbose: int) -> None:
 
 def main() -> None:
     try:
-        cli(standalone_mode=True)
+        cli(prog_name="newsclaims", standalone_mode=True)  # not "python -m newsclaims" in usage lines
     except NewsclaimsError as exc:  # raised outside click's own handling (e.g. in result callbacks)
         click.echo(f"Error: {exc}", err=True)
         sys.exit(exc.exit_code)

@@ -10,6 +10,7 @@ from pathlib import Path
 
 import pytest
 
+from db.store import Store
 from newsclaims.config import REPO_DIR
 
 GOLD = Path(__file__).parent / "fixtures" / "reference" / "gold"
@@ -68,7 +69,9 @@ def test_reference_claims_in_both_languages(demo_db: Path) -> None:
 
 def test_demo_command_end_to_end(tmp_path: Path) -> None:
     db = tmp_path / "demo.db"
-    db.write_bytes(b"stale")  # the demo always starts from a fresh database
+    with Store.open(db) as earlier:  # an earlier demo's database: the demo replaces it and starts fresh
+        earlier.mark_as_demo()
+        earlier.start_run(sources=["earlier"])
     proc = subprocess.run([sys.executable, "-m", "newsclaims", "demo", "--db", str(db)], cwd=tmp_path,
                           capture_output=True, text=True, timeout=300)
     assert proc.returncode == 0, proc.stderr[-3000:]
@@ -79,6 +82,8 @@ def test_demo_command_end_to_end(tmp_path: Path) -> None:
     assert "Traceback" not in proc.stderr
     (count,) = rows(db, "SELECT count(*) AS n FROM articles")
     assert count["n"] == FEED_ITEMS + LETTERS
+    (run,) = rows(db, "SELECT sources FROM crawl_runs")  # the earlier demo's run went with its database
+    assert "earlier" not in run["sources"]
 
 
 def test_comparison_names_what_it_compares_with_in_both_languages(demo_db: Path) -> None:

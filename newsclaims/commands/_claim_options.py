@@ -7,7 +7,7 @@ from typing import Any, TypeVar
 import click
 
 from db.queries import CLAIM_KINDS, ClaimFilter
-from newsclaims.dates import parse_date_option
+from newsclaims.commands._types import DATE
 
 F = TypeVar("F", bound=Callable[..., Any])
 
@@ -15,9 +15,9 @@ _OPTIONS = (
     click.option("--entity", help="Claims about this entity: any alias, English or Chinese (小米, xiaomi)."),
     click.option("--speaker", help="Claims made by this person or organisation (any alias)."),
     click.option("--kind", type=click.Choice(CLAIM_KINDS), help="Only claims of this kind."),
-    click.option("--due-before", help="Deadline on or before this date (YYYY-MM-DD)."),
-    click.option("--due-after", help="Deadline on or after this date (YYYY-MM-DD)."),
-    click.option("--since", help="Article published on or after this date (YYYY-MM-DD)."),
+    click.option("--due-before", type=DATE, help="Deadline on or before this date (YYYY-MM-DD)."),
+    click.option("--due-after", type=DATE, help="Deadline on or after this date (YYYY-MM-DD)."),
+    click.option("--since", type=DATE, help="Article published on or after this date (YYYY-MM-DD)."),
     click.option("--source", help="Only articles from this source."),
     click.option("--lang", type=click.Choice(["en", "zh"]), help="Only articles in this language."),
 )
@@ -32,11 +32,6 @@ def claim_filter_options(func: F) -> F:
 def claim_filter(*, entity: str | None = None, speaker: str | None = None, kind: str | None = None,
                  due_before: str | None = None, due_after: str | None = None, since: str | None = None,
                  source: str | None = None, lang: str | None = None, limit: int | None = None) -> ClaimFilter:
-    """A ClaimFilter from option values, dates checked (a bad date is a clear error)."""
-    return ClaimFilter(
-        entity=entity, speaker=speaker, kind=kind,
-        due_before=parse_date_option(due_before, "--due-before") if due_before else None,
-        due_after=parse_date_option(due_after, "--due-after") if due_after else None,
-        since=parse_date_option(since, "--since") if since else None,
-        source=source, lang=lang, limit=limit,
-    )
+    """A ClaimFilter from option values (dates were checked by the DATE parameter type)."""
+    return ClaimFilter(entity=entity, speaker=speaker, kind=kind, due_before=due_before, due_after=due_after,
+                       since=since, source=source, lang=lang, limit=limit)

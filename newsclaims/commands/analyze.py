@@ -2,25 +2,19 @@
 from __future__ import annotations
 
 import json
-import re
 import sys
 
 import click
 
 from newsclaims.commands._common import user_errors
-
-
-def _date(ctx: click.Context, param: click.Parameter, value: str | None) -> str | None:
-    if value is not None and not re.fullmatch(r"\d{4}-\d{2}-\d{2}", value):
-        raise click.BadParameter("expected YYYY-MM-DD")
-    return value
+from newsclaims.commands._types import DATE
 
 
 @click.command("analyze")
 @click.argument("sources", nargs=-1, required=True, metavar="PATH_OR_URL...")
 @click.option("--lang", type=click.Choice(["auto", "en", "zh"]), default="auto", show_default=True,
               help="Language of the documents (auto: detected from the text).")
-@click.option("--published", callback=_date, metavar="YYYY-MM-DD",
+@click.option("--published", type=DATE,
               help="Publication date, used to resolve 'this year', 'within 10 quarters'... (default: from the page).")
 @click.option("--kind", type=click.Choice(["news", "letter"]), default="news", show_default=True,
               help="letter: first-person statements are the author's and the company's.")
@@ -30,7 +24,7 @@ def _date(ctx: click.Context, param: click.Parameter, value: str | None) -> str 
 def analyze(sources: tuple[str, ...], lang: str, published: str | None, kind: str, aliases: str | None) -> None:
     """Print one JSON object per document (JSON Lines): text, entities, figures and claims.
 
-    Reads HTML, PDF and plain-text files or http(s) URLs. See docs/analyze-json.md for the fields.
+    PATH_OR_URL: HTML, PDF and plain-text files or http(s) URLs. See docs/analyze-json.md for the fields.
     """
     from newsclaims.analyze_files import SourceError, analyze_sources
 

@@ -1,7 +1,6 @@
 """`newsclaims claims` (query the claims) and `newsclaims due` (the promise tracker)."""
 from __future__ import annotations
 
-import re
 from datetime import date
 
 import click
@@ -9,16 +8,14 @@ import click
 from db.queries import CLAIM_COLUMNS, DUE_COLUMNS, due_claims, list_claims
 from db.store import Store
 from newsclaims.commands._claim_options import claim_filter, claim_filter_options
-from newsclaims.commands._common import db_option, emit_rows, format_option, user_errors
-from newsclaims.dates import parse_date_option
-from newsclaims.errors import NewsclaimsError
+from newsclaims.commands._common import db_option, emit_rows, format_option, safe_text, user_errors
+from newsclaims.commands._types import DATE, WINDOW
 
 TABLE_COLUMNS = ("id", "kind", "subject", "speaker", "figure_text", "figure_value", "deadline", "lang", "published",
                  "sentence", "url")
 TABLE_WIDTHS = {"subject": 16, "speaker": 14, "figure_text": 22, "sentence": 60, "url": 60}
 DUE_TABLE_COLUMNS = ("status", "deadline", "days", "kind", "figure_text", "speaker", "made", "made_ago", "lang",
                      "sentence")
-_UNITS = {"d": 1, "w": 7, "m": 30, "y": 365}
 
 
 @click.command()
@@ -38,20 +35,20 @@ def claims(limit: int, fmt: str, db_path: str, **filters: str | None) -> None:
 
 
 @click.command()
-@click.option("--within", help="Deadlines from today up to this far ahead: 90d, 12w, 6m, 1y (default 90d "
+@click.option("--within", type=WINDOW, help="Deadlines from today up to this far ahead: 90d, 12w, 6m, 1y (default 90d "
                                "unless --overdue is given).")
 @click.option("--overdue", is_flag=True, help="Deadlines that have passed.")
-@click.option("--as-of", help="Take this date as today (YYYY-MM-DD).")
+@click.option("--as-of", type=DATE, help="Take this date as today (YYYY-MM-DD).")
 @click.option("--entity", help="Only claims about this entity (any alias).")
 @click.option("--lang", type=click.Choice(["en", "zh"]), help="Only articles in this language.")
 @format_option
 @db_option
 @user_errors
-def due(within: str | None, overdue: bool, as_of: str | None, entity: str | None, lang: str | None, fmt: str,
+def due(within: int | None, overdue: bool, as_of: str | None, entity: str | None, lang: str | None, fmt: str,
         db_path: str) -> None:
     """The promise tracker: targets and forecasts falling due, or overdue, grouped by subject."""
-    today = parse_date_option(as_of, "--as-of") if as_of else date.today().isoformat()
-    days = parse_window(within) if within else (None if overdue else 90)
+    today = as_of or date.today().isoformat()
+    days = within if within is not None else (None if overdue else 90)
     with Store.open(db_path, readonly=True) as store:
         rows = due_claims(store, as_of=today, within_days=days, overdue=overdue,
                           flt=claim_filter(entity=entity, lang=lang))
@@ -64,16 +61,8 @@ def due(within: str | None, overdue: bool, as_of: str | None, entity: str | None
         click.echo("Nothing falls due in that window.", err=True)
         return
     for subject, group in _by_subject(rows):
-        click.echo(f"\n{subject or '(no subject)'}: {len(group)} claim{'s' if len(group) != 1 else ''}")
+        click.echo(f"\n{safe_text(subject) or '(no subject)'}: {len(group)} claim{'s' if len(group) != 1 else ''}")
         emit_rows(group, fmt, DUE_TABLE_COLUMNS, widths={"sentence": 70, "figure_text": 22})
-
-
-def parse_window(text: str) -> int:
-    """'90d', '12w', '6m', '1y' or a bare number of days -> days."""
-    match = re.fullmatch(r"\s*(\d+)\s*([dwmy]?)\s*", text.lower())
-    if not match:
-        raise NewsclaimsError(f"--within: {text!r} is not a window (use 90d, 12w, 6m or 1y)")
-    return int(match.group(1)) * _UNITS[match.group(2) or "d"]
 
 
 def describe_age(days: int | None) -> str:

@@ -8,6 +8,7 @@ import click
 from db.queries import ClaimFilter, list_articles, list_claims, table_counts
 from db.store import Store
 from newsclaims.commands._common import emit_rows, user_errors
+from newsclaims.commands._types import DATABASE_PATH
 
 DEMO_DB = "demo.db"
 _KIND_ORDER = {"target": 0, "forecast": 1, "comparison": 2, "result": 3}
@@ -19,28 +20,26 @@ def _headline_order(claim: dict) -> tuple:
             claim["subject"] or "", claim["id"])
 
 
-def _remove_database(path: Path) -> None:
-    for suffix in ("", "-wal", "-shm", ".lock"):
-        Path(str(path) + suffix).unlink(missing_ok=True)
-
-
 @click.command()
-@click.option("--db", "db_path", default=DEMO_DB, show_default=True, type=click.Path(dir_okay=False),
-              help="Database to create (replaced if it exists: the demo always starts fresh).")
+@click.option("--db", "db_path", default=DEMO_DB, show_default=True, type=DATABASE_PATH,
+              help="Database to create; replaced only if an earlier demo made it (anything else is refused).")
 @user_errors
 def demo(db_path: str) -> None:
     """Serve the bundled demo site on 127.0.0.1, crawl it, analyse it, and show what landed."""
     from newsclaims.commands.crawl import CrawlProgress, errors_line
     from newsclaims.commands.process import run_processing, summary
-    from newsclaims.demo import build_demo_database
+    from newsclaims.demo import build_demo_database, refuse_unless_demo, replace_demo_database
+    from newsclaims.lock import database_run_lock
 
-    path = Path(db_path)
-    _remove_database(path)
-    progress = CrawlProgress()
-    click.echo(f"Crawling the bundled demo site into {db_path} ...", err=True)
-    result = build_demo_database(db_path, crawl_progress=progress,
-                                 analyse=lambda p: run_processing(p, quiet=True))
-    progress.done()
+    refuse_unless_demo(Path(db_path))  # before the lock: no lock file is left beside a file we refuse
+    # The lock first: a crawl or scheduled run writing to this database makes the demo fail (busy).
+    with database_run_lock(db_path, command="demo"):
+        replace_demo_database(db_path)
+        progress = CrawlProgress()
+        click.echo(f"Crawling the bundled demo site into {db_path} ...", err=True)
+        result = build_demo_database(db_path, crawl_progress=progress,
+                                     analyse=lambda p: run_processing(p, quiet=True))
+        progress.done()
     crawl = result.crawl
     click.echo(f"Crawl of {result.base_url}: {crawl.status}; pages fetched {crawl.stats.get('pages_fetched', 0)}, "
                f"articles new {crawl.stats.get('articles_new', 0)}, skipped (not articles) "
@@ -50,7 +49,7 @@ def demo(db_path: str) -> None:
         counts = table_counts(store)
         click.echo("")
         click.echo(f"Articles ({counts['articles']}):")
-        articles = [{**a, "published": (a["published"] or "")[:10]} for a in list_articles(store)]
+        articles = list(list_articles(store))
         emit_rows(articles, "table", ("published", "lang", "kind", "title"), widths={"title": 80})
         claims = sorted(list_claims(store, ClaimFilter()), key=_headline_order)
     if claims:

@@ -1,14 +1,19 @@
-"""Serving the database with Datasette: metadata (titles, descriptions, facets, canned queries) and the
-command line that starts it read-only."""
+"""Serving the database with Datasette: metadata (titles, descriptions, facets, canned queries) and a
+server that opens the database read-only and announces its address only once it listens."""
 from __future__ import annotations
 
+import asyncio
+import ipaddress
 import json
+import socket
+from collections.abc import Callable
 from importlib import resources
 from pathlib import Path
 from typing import Any
 
 TEMPLATE_DB = "newsclaims"  # the database key in metadata.json; Datasette names a database by its file stem
 PLUGINS_DIR = Path(__file__).resolve().parent / "plugins"
+SETTINGS = {"default_page_size": 50, "allow_download": False}
 
 
 def metadata_for(db_path: str | Path) -> dict[str, Any]:
@@ -18,22 +23,44 @@ def metadata_for(db_path: str | Path) -> dict[str, Any]:
     return meta
 
 
-def datasette_args(db_path: str | Path, metadata_path: str | Path, *, port: int, host: str = "127.0.0.1") -> list[str]:
-    """`datasette` arguments that serve `db_path` immutable (read-only, never locked or written) with our
-    metadata and plugin."""
-    return [
-        "serve",
-        "--immutable", str(db_path),
-        "--metadata", str(metadata_path),
-        "--plugins-dir", str(PLUGINS_DIR),
-        "--host", host, "--port", str(port),
-        "--setting", "default_page_size", "50",
-        "--setting", "allow_download", "off",
-    ]
+def is_loopback(host: str) -> bool:
+    if host == "localhost":
+        return True
+    try:
+        return ipaddress.ip_address(host.strip("[]")).is_loopback
+    except ValueError:
+        return False
 
 
-def run_datasette(args: list[str]) -> None:
-    """Run Datasette's own command line in this process (it exits through SystemExit)."""
-    from datasette.cli import cli
+def listen(host: str, port: int) -> socket.socket:
+    """A listening socket on host:port (port 0: a free one); OSError if it cannot be bound."""
+    family = socket.AF_INET6 if ":" in host else socket.AF_INET
+    return socket.create_server((host.strip("[]"), port), family=family, backlog=128)
 
-    cli.main(args=args, prog_name="datasette")
+
+def make_app(db_path: Path, *, immutable: bool) -> Any:
+    """The Datasette ASGI app for `db_path`, startup hooks run.
+
+    A file that may change is opened by Datasette with `mode=ro`: read-only, and new rows written by a
+    crawl are seen at once. `immutable` (no locking, no change checks) only for a file that cannot change.
+    """
+    from datasette.app import Datasette
+
+    files = [] if immutable else [str(db_path)]
+    immutables = [str(db_path)] if immutable else []
+    ds = Datasette(files=files, immutables=immutables, metadata=metadata_for(db_path),
+                   plugins_dir=str(PLUGINS_DIR), settings=SETTINGS)
+    asyncio.run(ds.invoke_startup())
+    return ds.app()
+
+
+def run_server(app: Any, sock: socket.socket, *, announce: Callable[[str], None]) -> None:
+    """Serve `app` on the already bound `sock` until Ctrl-C/SIGTERM; `announce(url)` once it listens."""
+    import uvicorn
+
+    host, port = sock.getsockname()[:2]
+    shown = f"[{host}]" if ":" in host else host
+    config = uvicorn.Config(app, log_level="warning", lifespan="on")
+    server = uvicorn.Server(config)
+    announce(f"http://{shown}:{port}/")
+    server.run(sockets=[sock])
