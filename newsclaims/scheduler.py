@@ -72,6 +72,7 @@ class RunOutcome:
     exit_code: int | None = None
     seconds: float = 0.0
     reason: str | None = None
+    started: float | None = None  # time.monotonic() when the run's process was started
 
 
 @dataclass
@@ -208,7 +209,7 @@ class Scheduler:
         status = "terminated" if terminated else "finished" if code == 0 else "failed"
         log_at = log.info if status == "finished" else log.warning
         log_at("run %d %s: exit code %d after %s", number, status, code, _human(seconds))
-        return RunOutcome(number, status, exit_code=code, seconds=seconds)
+        return RunOutcome(number, status, exit_code=code, seconds=seconds, started=started)
 
     @staticmethod
     def _terminate(proc: subprocess.Popen[bytes]) -> None:
