@@ -393,7 +393,7 @@ def test_process_takes_the_run_lock_too(tmp_path: Path) -> None:
     Store.open(db).close()
     with database_run_lock(db, command="crawl"):
         busy = newsclaims("process", "--db", str(db))
-    assert busy.returncode == 1 and "Traceback" not in busy.stderr
+    assert busy.returncode == 3 and "Traceback" not in busy.stderr
     assert "the database is busy" in busy.stderr and "`crawl` pid" in busy.stderr
     free = newsclaims("process", "--db", str(db))
     assert free.returncode == 0, free.stderr
