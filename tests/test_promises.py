@@ -234,3 +234,11 @@ def test_period_end(period, end):
 def test_a_report_holds_as_of_its_period_but_never_after_publication():
     assert as_of(claim("x", made="2019-07-23", period="2019")) == "2019-07-23"
     assert as_of(claim("x", made="2020-08-05", period="2020-Q2")) == "2020-06-30"
+
+
+def test_the_metric_named_nearest_the_figure_counts():
+    sentence = "We plan to invest $650 million in research and development in 2024, about 14% of expected revenue."
+    assert metrics_of(sentence, "money", "$650 million") == {"rd_spending"}
+    assert metrics_of(sentence, "money") == {"rd_spending", "revenue"}
+    entered = "Xiaomi entered the Fortune Global 500 for the first time in July 2019, ranking 468th on the list."
+    assert metrics_of(entered, "rank", "468th") == {"fortune_global_500"}

@@ -45,14 +45,26 @@ class Bounds:
         return (self.low is None or value >= self.low) and (self.high is None or value <= self.high)
 
     def describe(self) -> str:
-        unit = f" {self.unit}" if self.unit else ""
         if self.kind == "rank":
             return f"rank {self.high:g} or better"
         if self.low is not None and self.high is not None:
-            return f"{self.low:,.4g} to {self.high:,.4g}{unit}"
+            return f"{_number(self.low, self.unit)} to {_number(self.high, self.unit)}"
         if self.low is not None:
-            return f"at least {self.low:,.4g}{unit}"
-        return f"at most {self.high:,.4g}{unit}"
+            return f"at least {_number(self.low, self.unit)}"
+        return f"at most {_number(self.high, self.unit)}"
+
+
+def _number(value: float | None, unit: str | None) -> str:
+    """4.7e9 USD -> "4.7 billion USD" (rounded to 3 significant figures: these are for people to read)."""
+    if value is None:
+        return "?"
+    for scale, word in ((1e12, " trillion"), (1e9, " billion"), (1e6, " million")):
+        if abs(value) >= scale:
+            text = f"{value / scale:.3g}{word}"
+            break
+    else:
+        text = f"{value:.3g}"
+    return text + (f" {unit}" if unit else "")
 
 
 def bounds_of(claim: TrackedClaim) -> Bounds | None:
@@ -128,7 +140,7 @@ def promise_of(group: Group) -> Promise | None:
     bounds = bounds_of(first)
     if bounds is None:
         return None
-    metrics = frozenset().union(*(metrics_of(c.sentence, c.figure_kind) for c in group.members))
+    metrics = frozenset().union(*(metrics_of(c.sentence, c.figure_kind, c.figure_text) for c in group.members))
     scopes = frozenset().union(*(scopes_of(c.sentence, c.scope) for c in group.members))
     return Promise(first, bounds, metrics, scopes)
 
@@ -144,7 +156,7 @@ def weigh(promise: Promise, report: TrackedClaim) -> float:
         return 0.0
     if report.figure_value is None:
         return 0.0
-    want, got = promise.metrics, metrics_of(report.sentence, report.figure_kind)
+    want, got = promise.metrics, metrics_of(report.sentence, report.figure_kind, report.figure_text)
     if want and got and not (want & got):
         return 0.0  # a different metric: shipments are not revenue
     weight = 1.0 if (want and got) else 0.5

@@ -55,13 +55,28 @@ def reference_words() -> tuple[re.Pattern[str], ...]:
     return tuple(_pattern(w, lang) for lang, w in _rows("references.tsv"))
 
 
-def metrics_of(sentence: str, figure_kind: str | None) -> frozenset[str]:
-    """The metrics a sentence names for a figure of this kind (empty when it names none)."""
-    found = {w.name for w in metric_words()
-             if ("*" in w.kinds or (figure_kind or "") in w.kinds) and w.pattern.search(sentence)}
-    for specific in list(found):
-        found -= hidden_by().get(specific, frozenset())
-    return frozenset(found)
+def metrics_of(sentence: str, figure_kind: str | None, figure_text: str | None = None) -> frozenset[str]:
+    """The metrics a sentence names for a figure of this kind (empty when it names none).
+
+    Specific metrics hide the general ones they contain (specific.tsv). When the figure's text is found in the
+    sentence, only the metrics named nearest to it count: in "invest $650 million in R&D, about 14% of expected
+    revenue" the $650 million is R&D spending, not revenue.
+    """
+    hits: dict[str, int] = {}
+    at = sentence.find(figure_text) if figure_text else -1
+    for w in metric_words():
+        if "*" not in w.kinds and (figure_kind or "") not in w.kinds:
+            continue
+        for m in w.pattern.finditer(sentence):
+            distance = 0 if at < 0 else max(0, at - m.end(), m.start() - (at + len(figure_text or "")))
+            hits[w.name] = min(distance, hits.get(w.name, distance))
+    for specific in list(hits):
+        for general in hidden_by().get(specific, frozenset()):
+            hits.pop(general, None)
+    if not hits:
+        return frozenset()
+    nearest = min(hits.values())
+    return frozenset(name for name, distance in hits.items() if distance == nearest)
 
 
 def scopes_of(sentence: str, stored: str | None = None) -> frozenset[str]:
