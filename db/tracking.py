@@ -199,3 +199,106 @@ def update_tracker(store: Store, *, today: str | None = None, full: bool = False
     targets = touched | groups_with_subjects(store, subjects) | stale_pending(store, today)
     stats.outcomes = update_outcomes(store, targets, today=today, threshold=threshold)
     return stats
+
+
+# -- reading ------------------------------------------------------------------------------------
+
+TRACK_COLUMNS = ("group_id", "status", "subject", "kind", "figure_text", "speaker", "made", "deadline", "reached",
+                 "confidence", "reports", "outlets", "languages", "rule", "sentence", "url", "summary",
+                 "evidence_count", "evidence")
+GROUP_COLUMNS = ("group_id", "kind", "subject", "speaker", "figure_text", "deadline", "period", "first_seen",
+                 "reports", "articles", "outlets", "languages", "status", "sentence", "url", "members")
+
+
+def require_tracker(store: Store) -> None:
+    if not has_tracker(store.conn):
+        from newsclaims.errors import DatabaseError
+
+        raise DatabaseError(f"{store.path} has no claim groups yet (an older schema): run `newsclaims track` or "
+                            "`newsclaims process` on it once to add them")
+
+
+def track_rows(store: Store, *, names: Sequence[str] | None = None, status: str | None = None,
+               since: str | None = None, limit: int | None = None) -> list[dict[str, Any]]:
+    """One row per promise group with its outcome: the claim, who made it, when, the deadline, the outcome
+    and its evidence. `names` are an entity's lower-cased names (db.queries.resolve_entity)."""
+    require_tracker(store)
+    where, params = ["1"], []
+    if names:
+        where.append(f"lower(g.subject) IN ({', '.join('?' for _ in names)})")
+        params += list(names)
+    if status:
+        where.append("o.status = ?")
+        params.append(status)
+    if since:
+        where.append("g.first_seen >= ?")
+        params.append(since)
+    sql = f"""SELECT g.id AS group_id, o.status, g.subject, g.kind, g.figure_text, g.speaker, g.first_seen AS made,
+                     g.deadline, o.reached, o.confidence, g.reports, g.outlets, g.languages, o.rule, c.sentence,
+                     a.canonical_url AS url, o.evidence_count, o.evidence
+              FROM claim_outcomes o JOIN claim_groups g ON g.id = o.group_id
+              LEFT JOIN claims c ON c.id = g.first_claim_id LEFT JOIN articles a ON a.id = c.article_id
+              WHERE {' AND '.join(where)}
+              ORDER BY g.subject IS NULL, lower(g.subject), g.deadline IS NULL, g.deadline, g.id"""
+    if limit:
+        sql += " LIMIT ?"
+        params.append(int(limit))
+    rows = []
+    for r in store.conn.execute(sql, params):
+        row = dict(r)
+        row["evidence"] = json.loads(row["evidence"] or "[]")
+        row["summary"] = fact_check(row)
+        rows.append(row)
+    return rows
+
+
+def fact_check(row: dict[str, Any]) -> str:
+    """The row as one sentence: who claimed what, when, by when, the outcome and the evidence it rests on."""
+    who = row["speaker"] or row["subject"] or "someone"
+    about = f" ({row['subject']})" if row["speaker"] and row["subject"] and row["speaker"] != row["subject"] else ""
+    text = (f"{who}{about} made a {row['kind']} on {row['made'] or 'an unknown date'}: {row['figure_text'] or 'no figure'}"
+            f"{' by ' + row['deadline'] if row['deadline'] else ''}. Outcome: {row['status']}")
+    if row["status"] in ("kept", "missed"):
+        text += f" (confidence {row['confidence']:.2f})"
+    evidence = row["evidence"]
+    if evidence:
+        first = evidence[0]
+        text += f"; evidence: “{first['sentence']}” ({first['published']}"
+        text += f", and {len(evidence) - 1} more)" if len(evidence) > 1 else ")"
+    return text + "."
+
+
+def group_rows(store: Store, claim_ids_sql: str, params: Sequence[Any]) -> list[dict[str, Any]]:
+    """The groups of the claims a query selects (`claim_ids_sql` selects claim ids), each with its members."""
+    require_tracker(store)
+    rows = [dict(r) for r in store.conn.execute(
+        f"""SELECT g.id AS group_id, g.kind, g.subject, g.speaker, g.figure_text, g.deadline, g.period, g.first_seen,
+                   g.reports, g.articles, g.outlets, g.languages, o.status, c.sentence, a.canonical_url AS url
+            FROM claim_groups g LEFT JOIN claim_outcomes o ON o.group_id = g.id
+            LEFT JOIN claims c ON c.id = g.first_claim_id LEFT JOIN articles a ON a.id = c.article_id
+            WHERE g.id IN (SELECT group_id FROM claims WHERE id IN ({claim_ids_sql}))
+            ORDER BY g.deadline IS NULL, g.deadline, g.first_seen, g.id""", list(params))]
+    for row in rows:
+        row["members"] = [dict(m) for m in store.conn.execute(
+            """SELECT c.id, c.kind, c.subject, c.speaker, c.figure_text, c.deadline, a.lang,
+                      substr(a.published, 1, 10) AS published, a.canonical_url AS url, c.sentence
+               FROM claims c JOIN articles a ON a.id = c.article_id WHERE c.group_id = ?
+               ORDER BY a.published, c.id""", (row["group_id"],))]
+    return rows
+
+
+def outcomes_by_claim(store: Store, claim_ids: Iterable[int]) -> dict[int, dict[str, Any]]:
+    """claim id -> {status, confidence, rule, evidence} for claims whose group has an outcome."""
+    ids = sorted(set(claim_ids))
+    if not ids or not has_tracker(store.conn):
+        return {}
+    out: dict[int, dict[str, Any]] = {}
+    for chunk in range(0, len(ids), 500):
+        part = ids[chunk:chunk + 500]
+        for r in store.conn.execute(
+                f"""SELECT c.id, o.status, o.confidence, o.rule, o.reached, o.evidence FROM claims c
+                    JOIN claim_outcomes o ON o.group_id = c.group_id WHERE c.id IN ({', '.join('?' for _ in part)})""",
+                part):
+            out[r["id"]] = {"status": r["status"], "confidence": r["confidence"], "rule": r["rule"],
+                            "reached": r["reached"], "evidence": json.loads(r["evidence"] or "[]")}
+    return out
