@@ -296,9 +296,9 @@ def outcomes_by_claim(store: Store, claim_ids: Iterable[int]) -> dict[int, dict[
     for chunk in range(0, len(ids), 500):
         part = ids[chunk:chunk + 500]
         for r in store.conn.execute(
-                f"""SELECT c.id, o.status, o.confidence, o.rule, o.reached, o.evidence FROM claims c
+                f"""SELECT c.id, c.group_id, o.status, o.confidence, o.rule, o.reached, o.evidence FROM claims c
                     JOIN claim_outcomes o ON o.group_id = c.group_id WHERE c.id IN ({', '.join('?' for _ in part)})""",
                 part):
-            out[r["id"]] = {"status": r["status"], "confidence": r["confidence"], "rule": r["rule"],
+            out[r["id"]] = {"group_id": r["group_id"], "status": r["status"], "confidence": r["confidence"], "rule": r["rule"],
                             "reached": r["reached"], "evidence": json.loads(r["evidence"] or "[]")}
     return out
