@@ -85,8 +85,9 @@ def prepare(cases: Iterable[dict[str, Any]], analyzer: Any) -> tuple[list[Prepar
         if any(t is None for t in texts):
             skipped.append(case["id"])
             continue
-        claim_doc = analyzer.analyze(texts[0], DocContext(lang=case["claim"]["lang"],
-                                                          published=case["claim"]["published"]))
+        claim = case["claim"]  # a letter's "we" is its company: the case gives the kind and title process would see
+        claim_doc = analyzer.analyze(texts[0], DocContext(lang=claim["lang"], published=claim["published"],
+                                                          kind=claim.get("kind", "news"), title=claim.get("title")))
         chosen = pick_promise(claim_doc.claims, case["claim"].get("figure"))
         promise = _record(chosen, cid=0, made=case["claim"]["published"], lang=case["claim"]["lang"], doc=0) \
             if chosen else None
