@@ -120,6 +120,6 @@ def test_outcome_badges_link_to_their_evidence(browser: object, report_page: Pat
     for status in ("kept", "missed"):
         links = browser.find_elements(By.CSS_SELECTOR, f"g.claim-mark[data-outcome='{status}'] a.evidence-link")
         assert links, status
-        assert "/followups/" in links[0].get_attribute("href")
+        assert "/followups/" in links[0].get_dom_attribute("href")
     rows = browser.find_elements(By.CSS_SELECTOR, "table.outcomes tr.outcome-row")
     assert {r.get_attribute("class").split("outcome-")[-1] for r in rows} == set(OUTCOME_STYLES)
