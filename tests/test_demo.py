@@ -76,6 +76,9 @@ def test_demo_command_end_to_end(tmp_path: Path) -> None:
     assert "Lei Jun: Xiaomi will be number one in China again within 10 quarters" in out
     assert "雷军发布内部信：小米要在十个季度内重回中国市场第一" in out
     assert "2020-06-30" in out and "Next, try:" in out
+    tracker = out[out.index("Promise tracker"):out.index("Next, try:")]
+    for status in ("kept", "missed", "pending", "unclear"):  # make demo shows one claim of each outcome
+        assert f"\n{status} " in tracker, status
     assert "Traceback" not in proc.stderr
     (count,) = rows(db, "SELECT count(*) AS n FROM articles")
     assert count["n"] == FEED_ITEMS + LETTERS

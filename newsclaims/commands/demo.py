@@ -7,6 +7,7 @@ import click
 
 from db.queries import ClaimFilter, list_articles, list_claims, table_counts
 from db.store import Store
+from db.tracking import track_rows
 from newsclaims.commands._common import emit_rows, user_errors
 
 DEMO_DB = "demo.db"
@@ -22,6 +23,20 @@ def _headline_order(claim: dict) -> tuple:
 def _remove_database(path: Path) -> None:
     for suffix in ("", "-wal", "-shm", ".lock"):
         Path(str(path) + suffix).unlink(missing_ok=True)
+
+
+def _show_promises(rows: list[dict]) -> None:
+    """The promise tracker's verdicts: was each target or forecast kept?"""
+    from newsclaims.commands.track import TABLE_COLUMNS, TABLE_WIDTHS, _table_row
+
+    if not rows:
+        return
+    counts = ", ".join(f"{sum(r['status'] == s for r in rows)} {s}" for s in ("kept", "missed", "pending", "unclear"))
+    click.echo("")
+    click.echo(f"Promise tracker ({len(rows)} targets and forecasts: {counts}):")
+    shown = sorted(rows, key=lambda r: ({"kept": 0, "missed": 1, "pending": 2, "unclear": 3}.get(r["status"], 9),
+                                        r["subject"] or "", r["deadline"] or ""))
+    emit_rows([_table_row(r) for r in shown], "table", TABLE_COLUMNS, widths={**TABLE_WIDTHS, "evidence": 60})
 
 
 @click.command()
@@ -53,6 +68,7 @@ def demo(db_path: str) -> None:
         articles = [{**a, "published": (a["published"] or "")[:10]} for a in list_articles(store)]
         emit_rows(articles, "table", ("published", "lang", "kind", "title"), widths={"title": 80})
         claims = sorted(list_claims(store, ClaimFilter()), key=_headline_order)
+        promises = track_rows(store)
     if claims:
         click.echo("")
         click.echo(f"Claims ({len(claims)}; targets and forecasts first):")
@@ -60,11 +76,13 @@ def demo(db_path: str) -> None:
                   widths={"sentence": 60, "subject": 16, "speaker": 14, "figure_text": 24})
         if len(claims) > 25:
             click.echo(f"... and {len(claims) - 25} more.")
+    _show_promises(promises)
     click.echo("")
     click.echo("Next, try:")
     for cmd in (f"newsclaims articles --db {db_path}",
                 f"newsclaims claims --db {db_path} --entity 小米 --kind target",
                 f"newsclaims due --db {db_path} --overdue",
+                f"newsclaims track --db {db_path} --entity 小米",
                 f"newsclaims search --db {db_path} 世界500强",
                 f"newsclaims serve --db {db_path}"):
         click.echo(f"  {cmd}")
