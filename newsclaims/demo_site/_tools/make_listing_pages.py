@@ -142,8 +142,7 @@ def main() -> None:
     write("category/hardware/index.html", listing_page("Hardware", "Hardware", "Phones, laptops and chips.", cat("hardware")))
     write("followups/index.html", listing_page(
         "Follow-ups", "Follow-ups: how did it turn out?",
-        "Later news written for the newsclaims demo on whether earlier claims were kept. The Xiaomi pages report "
-        "public facts and name their sources; the Kestrel Devices pages are fiction about a fictional company.",
+        "Later news on whether earlier claims were kept (written for the demo).",
         cat("followups")))
     write("tag/xiaomi/index.html", listing_page("Xiaomi", "Tag: Xiaomi", "Stories tagged Xiaomi, in English and Chinese.", cat("xiaomi")))
     write("zh/index.html", listing_page("中文科技新闻", "中文科技新闻", "来自中文科技与财经媒体的报道。", zh, lang="zh-CN"))
