@@ -236,8 +236,12 @@ def _v_promise_tracker(conn: sqlite3.Connection) -> None:
             updated_at TEXT NOT NULL
         );
         CREATE INDEX idx_claim_groups_subject ON claim_groups(subject);
-        ALTER TABLE claims ADD COLUMN group_id INTEGER REFERENCES claim_groups(id);
+        -- claims.group_id -> claim_groups.id (no REFERENCES clause: re-analysis deletes claims before their groups
+        -- are recounted, and db/tracking.py removes emptied groups itself)
+        ALTER TABLE claims ADD COLUMN group_id INTEGER;
         CREATE INDEX idx_claims_group ON claims(group_id);
+        -- later evidence is looked up by subject, whatever its case
+        CREATE INDEX idx_claims_subject_lower ON claims(lower(subject));
 
         -- Was the promise kept? One row per target/forecast group with a figure or a deadline.
         CREATE TABLE claim_outcomes (

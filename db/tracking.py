@@ -135,13 +135,19 @@ def update_outcomes(store: Store, group_ids: Iterable[int] | None = None, *, tod
     else:
         ids = sorted(set(group_ids))
     decided = 0
+    by_subject: dict[str, list[TrackedClaim]] = {}  # one evidence query per subject, not per group
     with store.transaction() as conn:
         for group_id in ids:
             members = _claims(store, "c.group_id = ?", [group_id])
             if not members:
                 continue
             group = Group(group_key(members[0]), members)
-            outcome = decide(group, later_reports(store, group), today=today, threshold=threshold)
+            subject = (group.first.subject or "").casefold()
+            if subject not in by_subject:
+                by_subject[subject] = later_reports(store, group.first.subject)
+            made = group.first.made or ""
+            reports = [r for r in by_subject[subject] if (r.made or "") > made]
+            outcome = decide(group, reports, today=today, threshold=threshold)
             if outcome is None:
                 conn.execute("DELETE FROM claim_outcomes WHERE group_id = ?", (group_id,))
                 continue
@@ -150,14 +156,12 @@ def update_outcomes(store: Store, group_ids: Iterable[int] | None = None, *, tod
     return decided
 
 
-def later_reports(store: Store, group: Group) -> list[TrackedClaim]:
-    """Result and comparison claims about the group's subject from articles published after it was first made."""
-    first = group.first
-    if not first.subject or not first.made:
+def later_reports(store: Store, subject: str | None) -> list[TrackedClaim]:
+    """Result and comparison claims about a subject (decide() keeps those published after the promise)."""
+    if not subject:
         return []
     marks = ", ".join("?" for _ in EVIDENCE_KINDS)
-    return _claims(store, f"c.kind IN ({marks}) AND lower(c.subject) = lower(?) AND substr(a.published, 1, 10) > ?",
-                   [*EVIDENCE_KINDS, first.subject, first.made])
+    return _claims(store, f"c.kind IN ({marks}) AND lower(c.subject) = lower(?)", [*EVIDENCE_KINDS, subject])
 
 
 def _write_outcome(conn: sqlite3.Connection, group_id: int, outcome: Outcome) -> None:

@@ -15,7 +15,7 @@ from newsclaims.config import REPO_DIR
 GOLD = Path(__file__).parent / "fixtures" / "reference" / "gold"
 SITE = REPO_DIR / "newsclaims" / "demo_site"
 # The demo site's article pages: the feed's items plus the letter (see the site's NOTICE.md).
-FEED_ITEMS = 12
+FEED_ITEMS = 20  # 12 news pages + 8 follow-up pages (newsclaims/demo_site/followups)
 LETTERS = 1
 
 

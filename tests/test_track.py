@@ -176,3 +176,9 @@ def test_an_old_database_without_groups_is_a_clear_error_for_read_only_commands(
     assert code == 1 and "no claim groups yet" in err and "Traceback" not in err
     code, _, err = run("due", "--db", str(db))
     assert code == 0, err  # the outcome column is just empty
+
+
+def test_track_on_a_missing_database_is_an_error_and_creates_nothing(tmp_path: Path) -> None:
+    db = tmp_path / "nothing.db"
+    code, out, err = run("track", "--db", str(db))
+    assert code == 1 and "no database" in err and not db.exists()

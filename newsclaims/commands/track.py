@@ -2,6 +2,7 @@
 from __future__ import annotations
 
 from datetime import date
+from pathlib import Path
 from typing import Any
 
 import click
@@ -11,6 +12,7 @@ from db.store import Store
 from db.tracking import TRACK_COLUMNS, track_rows, update_tracker
 from newsclaims.commands._common import db_option, emit_rows, format_option, user_errors
 from newsclaims.dates import parse_date_option
+from newsclaims.errors import DatabaseError
 from nlp.promises.records import STATUSES
 
 TABLE_COLUMNS = ("status", "subject", "claim", "made", "deadline", "conf", "reports", "langs", "evidence")
@@ -35,6 +37,8 @@ def track(entity: str | None, status: str | None, since: str | None, refresh: bo
     not yet grouped are grouped, and pending promises whose deadline has passed since are decided again.
     """
     since_day = parse_date_option(since, "--since") if since else None
+    if not Path(db_path).exists():  # opening for writing would create an empty database
+        raise DatabaseError(f"no database at {db_path}: run `newsclaims demo` or `newsclaims crawl` first")
     with Store.open(db_path) as store:
         names = resolve_entity(store, entity) if entity else None
         update_tracker(store, today=date.today().isoformat(), full=refresh)
