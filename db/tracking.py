@@ -16,6 +16,7 @@ from typing import Any
 from urllib.parse import urlsplit
 
 from db.store import Store, utcnow
+from nlp.promises.bare_figures import BareFigure, Mention, bare_figure_report
 from nlp.promises.grouping import Group, group_key
 from nlp.promises.outcomes import DEFAULT_THRESHOLD, EVIDENCE_KINDS, decide
 from nlp.promises.records import Outcome, TrackedClaim
@@ -144,7 +145,8 @@ def update_outcomes(store: Store, group_ids: Iterable[int] | None = None, *, tod
             group = Group(group_key(members[0]), members)
             subject = (group.first.subject or "").casefold()
             if subject not in by_subject:
-                by_subject[subject] = later_reports(store, group.first.subject)
+                by_subject[subject] = later_reports(store, group.first.subject) + \
+                    bare_figures(store, group.first.subject)
             made = group.first.made or ""
             reports = [r for r in by_subject[subject] if (r.made or "") > made]
             outcome = decide(group, reports, today=today, threshold=threshold)
@@ -162,6 +164,41 @@ def later_reports(store: Store, subject: str | None) -> list[TrackedClaim]:
         return []
     marks = ", ".join("?" for _ in EVIDENCE_KINDS)
     return _claims(store, f"c.kind IN ({marks}) AND lower(c.subject) = lower(?)", [*EVIDENCE_KINDS, subject])
+
+
+def bare_figures(store: Store, subject: str | None) -> list[TrackedClaim]:
+    """Figures no claim carries in articles that mention the subject, read as results where their sentence allows
+    (nlp.promises.bare_figures decides which)."""
+    if not subject:
+        return []
+    articles = [r[0] for r in store.conn.execute(
+        """SELECT DISTINCT m.article_id FROM mentions m JOIN entities e ON e.id = m.entity_id
+           WHERE lower(e.canonical) = lower(?)""", (subject,))]
+    out: list[TrackedClaim] = []
+    for article_id in articles:
+        art = store.conn.execute("SELECT text, lang, substr(published, 1, 10) AS made, canonical_url AS url "
+                                 "FROM articles WHERE id = ?", (article_id,)).fetchone()
+        if art is None or not art["made"]:
+            continue
+        carried = {r[0] for r in store.conn.execute(
+            "SELECT figure_id FROM claims WHERE article_id = ? AND figure_id IS NOT NULL", (article_id,))}
+        mentions = [Mention(r["start"], r["end"], r["label"], r["canonical"]) for r in store.conn.execute(
+            """SELECT m.start, m."end", m.label, e.canonical FROM mentions m JOIN entities e ON e.id = m.entity_id
+               WHERE m.article_id = ?""", (article_id,))]
+        for f in store.conn.execute(
+                """SELECT id, text, kind, value, unit, lower, upper, top, change, period, start, "end" FROM figures
+                   WHERE article_id = ?""", (article_id,)):
+            if f["id"] in carried:
+                continue
+            figure = BareFigure(id=f["id"], text=f["text"], kind=f["kind"], value=f["value"], start=f["start"],
+                                end=f["end"], unit=f["unit"], lower=f["lower"], upper=f["upper"], top=bool(f["top"]),
+                                change=f["change"], period=f["period"])
+            report = bare_figure_report(text=art["text"], figure=figure, mentions=mentions, subject=subject,
+                                        made=art["made"], lang=art["lang"] or "", article_id=article_id,
+                                        url=art["url"])
+            if report:
+                out.append(report)
+    return out
 
 
 def _write_outcome(conn: sqlite3.Connection, group_id: int, outcome: Outcome) -> None:

@@ -242,3 +242,50 @@ def test_the_metric_named_nearest_the_figure_counts():
     assert metrics_of(sentence, "money") == {"rd_spending", "revenue"}
     entered = "Xiaomi entered the Fortune Global 500 for the first time in July 2019, ranking 468th on the list."
     assert metrics_of(entered, "rank", "468th") == {"fortune_global_500"}
+
+
+# -- figures no claim carries ------------------------------------------------------------------------
+
+from nlp.promises.bare_figures import BareFigure, Mention, bare_figure_report, sentence_bounds  # noqa: E402
+
+
+def _bare(text: str, figure_text: str, kind: str, value: float, orgs: dict[str, str], **kw):
+    start = text.index(figure_text)
+    figure = BareFigure(id=7, text=figure_text, kind=kind, value=value, start=start, end=start + len(figure_text), **kw)
+    mentions = [Mention(text.index(surface), text.index(surface) + len(surface), "ORG", canonical)
+                for surface, canonical in orgs.items()]
+    return bare_figure_report(text=text, figure=figure, mentions=mentions, subject="Xiaomi", made="2020-08-01",
+                              lang="en", article_id=3, url="http://127.0.0.1/a")
+
+
+def test_a_bare_figure_is_a_report_on_the_nearest_organisation_before_it():
+    text = "Market share aside. Xiaomi placed No. 4 in China's smartphone market in Q2 2020. Nothing else."
+    report = _bare(text, "No. 4", "rank", 4, {"Xiaomi": "Xiaomi"}, period="2020-Q2")
+    assert report and report.bare and report.id == -7
+    assert report.sentence == "Xiaomi placed No. 4 in China's smartphone market in Q2 2020."
+    assert _bare("Huawei ranked first in China, ahead of Xiaomi.", "first", "rank", 1,
+                 {"Huawei": "Huawei", "Xiaomi": "Xiaomi"}) is None
+
+
+def test_a_restated_promise_is_no_result():
+    assert _bare("Lei Jun had promised that Xiaomi would be number one in China.", "number one", "rank", 1,
+                 {"Xiaomi": "Xiaomi"}) is None
+    text = "雷军曾立下十个季度重回第一的目标，但2020年第二季度小米仍排名第四。"
+    assert _bare(text, "第四", "rank", 4, {"小米": "Xiaomi"}) is not None  # judged on the figure's own clause
+
+
+def test_a_bare_figure_needs_the_promise_metric():
+    group = promise("Xiaomi will be number one in China's smartphone market within 10 quarters.", "2020-06-30",
+                    **RANK_ONE)
+    vague = _bare("Xiaomi was No. 4 in China in Q2 2020.", "No. 4", "rank", 4, {"Xiaomi": "Xiaomi"}, period="2020-Q2")
+    named = _bare("Xiaomi ranked No. 4 in China's smartphone market in Q2 2020.", "No. 4", "rank", 4,
+                  {"Xiaomi": "Xiaomi"}, period="2020-Q2")
+    assert decide(group, [vague], today=TODAY).evidence == []
+    out = decide(group, [named], today=TODAY)
+    assert out.status == "missed" and out.evidence[0].figure_id == 7 and out.evidence[0].claim_id is None
+
+
+def test_sentence_bounds_skip_decimal_points_and_abbreviations():
+    text = "First. Revenue was $4.82 billion, says Acme Inc. in a filing. Last."
+    start = text.index("4.82")
+    assert text[slice(*sentence_bounds(text, start, start + 4))] == " Revenue was $4.82 billion, says Acme Inc. in a filing."

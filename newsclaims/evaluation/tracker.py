@@ -20,6 +20,7 @@ from typing import Any
 import click
 
 from newsclaims.config import SHARED_DIR
+from nlp.promises.bare_figures import BareFigure, Mention, bare_figure_report
 from nlp.promises.grouping import Group, group_key
 from nlp.promises.outcomes import DEFAULT_THRESHOLD, EVIDENCE_KINDS, decide
 from nlp.promises.records import TrackedClaim
@@ -70,6 +71,24 @@ def _record(claim: Claim, *, cid: int, made: str, lang: str, doc: int) -> Tracke
     )
 
 
+def bare_reports(analysis: Any, text: str, subject: str, *, made: str, lang: str, doc_no: int) -> list[TrackedClaim]:
+    """Figures no claim carries, read as results on `subject` where their sentence allows it (as db.tracking does)."""
+    carried = {(c.figure.start, c.figure.end) for c in analysis.claims if c.figure}
+    mentions = [Mention(e.start, e.end, e.label, e.canonical) for e in analysis.entities]
+    out = []
+    for i, f in enumerate(analysis.figures):
+        if (f.start, f.end) in carried:
+            continue
+        figure = BareFigure(id=doc_no * 1000 + i + 1, text=f.text, kind=f.kind, value=f.value, start=f.start,
+                            end=f.end, unit=f.unit, lower=f.lower, upper=f.upper, top=bool(f.top), change=f.change,
+                            period=f.period)
+        report = bare_figure_report(text=text, figure=figure, mentions=mentions, subject=subject, made=made,
+                                    lang=lang, article_id=doc_no, url=None)
+        if report:
+            out.append(report)
+    return out
+
+
 def pick_promise(claims: Sequence[Claim], figure: str | None) -> Claim | None:
     forward = [c for c in claims if c.kind in ("target", "forecast") and (c.figure or c.deadline)]
     if figure:
@@ -96,6 +115,8 @@ def prepare(cases: Iterable[dict[str, Any]], analyzer: Any) -> tuple[list[Prepar
             doc = analyzer.analyze(text, DocContext(lang=item["lang"], published=item["published"]))
             reports += [_record(c, cid=n * 100 + i, made=item["published"], lang=item["lang"], doc=n)
                         for i, c in enumerate(doc.claims) if c.kind in EVIDENCE_KINDS]
+            if promise and promise.subject:
+                reports += bare_reports(doc, text, promise.subject, made=item["published"], lang=item["lang"], doc_no=n)
         prepared.append(Prepared(case["id"], case["split"], case["gold"], case["today"], promise, reports))
     return prepared, skipped
 

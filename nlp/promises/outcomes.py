@@ -159,6 +159,8 @@ def weigh(promise: Promise, report: TrackedClaim) -> float:
     want, got = promise.metrics, metrics_of(report.sentence, report.figure_kind, report.figure_text)
     if want and got and not (want & got):
         return 0.0  # a different metric: shipments are not revenue
+    if report.bare and not (want and got):
+        return 0.0  # a figure outside any claim counts only when it names the promise's metric
     weight = 1.0 if (want and got) else 0.5
     got_scope = scopes_of(report.sentence, report.scope)
     if promise.scopes and got_scope:
@@ -187,7 +189,8 @@ def evidence_for(promise: Promise, reports: Iterable[TrackedClaim]) -> list[Evid
         if weight <= 0:
             continue
         met = promise.bounds.met_by(float(report.figure_value)) and not negated(report.sentence)  # type: ignore[arg-type]
-        ev = Evidence(claim_id=report.id, article_id=report.article_id, url=report.url, published=report.made,
+        ev = Evidence(claim_id=None if report.bare else report.id, figure_id=-report.id if report.bare else None,
+                      article_id=report.article_id, url=report.url, published=report.made,
                       as_of=when, sentence=report.sentence, figure_text=report.figure_text,
                       verdict="met" if met else "not_met", weight=round(weight, 3),
                       explicit=refers_back(report.sentence))

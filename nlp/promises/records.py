@@ -34,13 +34,14 @@ class TrackedClaim:
     article_id: int | None = None
     url: str | None = None
     outlet: str | None = None
+    bare: bool = False  # a figure no claim carries, read as a result (id = -figures.id)
 
 
 @dataclass(frozen=True)
 class Evidence:
     """One later report weighed for an outcome, and what it says about the promise."""
 
-    claim_id: int
+    claim_id: int | None  # None for a bare figure (then figure_id says which)
     article_id: int | None
     url: str | None
     published: str | None
@@ -50,6 +51,7 @@ class Evidence:
     verdict: Literal["met", "not_met"]
     weight: float
     explicit: bool  # the report refers back to the claim ("its target", "此前承诺")
+    figure_id: int | None = None  # for a bare figure: figures.id
 
     def to_dict(self) -> dict[str, Any]:
         return asdict(self)
