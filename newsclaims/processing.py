@@ -181,9 +181,11 @@ def process_articles(
 
 
 def _track(store: Store, stats: ProcessStats) -> ProcessStats:
-    """Group the new claims and re-decide the outcomes they (or time) may change: the promise tracker."""
+    """Group the new claims and re-decide the outcomes they (or time) may change: the promise tracker.
+
+    Runs even when nothing was analysed: a run killed between storing analyses and this step leaves claims
+    without a group, which the next run picks up (and it is cheap when there is nothing to do)."""
     from db.tracking import update_tracker
 
-    if stats.analysed:
-        stats.tracker = update_tracker(store)
+    stats.tracker = update_tracker(store)
     return stats
