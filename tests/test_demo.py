@@ -87,7 +87,8 @@ def test_demo_command_end_to_end(tmp_path: Path) -> None:
 def test_comparison_names_what_it_compares_with_in_both_languages(demo_db: Path) -> None:
     found = rows(demo_db, """SELECT a.lang, c.figure_value, c.compared_with FROM claims c
                              JOIN articles a ON a.id = c.article_id
-                             WHERE c.kind = 'comparison' AND c.subject = 'Xiaomi'""")
+                             WHERE c.kind = 'comparison' AND c.subject = 'Xiaomi'
+                               AND substr(a.published, 1, 10) = '2018-02-08'""")  # the reference articles, not follow-ups
     by_lang = {r["lang"]: (r["figure_value"], json.loads(r["compared_with"])) for r in found}
     for lang in ("en", "zh"):
         assert by_lang[lang] == (7.0, ["Apple", "Google", "Tencent", "Huawei"])
