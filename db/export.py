@@ -24,7 +24,13 @@ from db.queries import ClaimFilter, claims_query, entity_names, resolve_entity
 from db.store import Store
 from newsclaims.errors import NewsclaimsError
 
-WHATS = ("articles", "claims", "figures", "entities")
+WHATS = ("articles", "claims", "figures", "entities", "groups", "outcomes")
+TRACKER_NOTE = (
+    "Claim groups and outcomes come from the promise tracker (`newsclaims track`): reports of one claim are grouped "
+    "by subject, kind, figure and deadline; a promise's outcome is decided by rules from later result claims on the "
+    "same subject, metric and scope, and each outcome carries its confidence, its deciding rule and its evidence. "
+    "An outcome is a reading of the reports in this database, not a verified fact."
+)
 FORMATS = ("csv", "jsonl", "parquet")
 LICENCE_NOTE = (
     "Article text, titles and quoted sentences belong to their publishers; they are included for research "
@@ -72,6 +78,8 @@ def export_query(store: Store, what: str, flt: ClaimFilter, columns: Sequence[Co
         misused = [f"--{n.replace('_', '-')}" for n in _CLAIM_ONLY if getattr(flt, n)]
         if misused:
             raise NewsclaimsError(f"{', '.join(misused)}: can only be used with --what claims")
+    if what in ("groups", "outcomes"):
+        return _tracker_query(store, what, flt, columns)
     if what == "claims":
         select = ", ".join(_CLAIM_EXPR.get(c.name, f"c.{c.name}") + f" AS {c.name}" for c in columns)
         # In id order SQLite streams rows straight off the table; any other order needs a sort.
@@ -97,6 +105,39 @@ def export_query(store: Store, what: str, flt: ClaimFilter, columns: Sequence[Co
         sql += " LIMIT ?"
         params.append(int(flt.limit))
     return sql, params
+
+
+_GROUP_EXPR = {"group_id": "g.id", "status": "o.status",
+               "member_ids": "(SELECT group_concat(id, ',') FROM claims WHERE group_id = g.id)"}
+_OUTCOME_EXPR = {"group_id": "g.id", "made": "g.first_seen", "subject": "g.subject", "kind": "g.kind",
+                 "speaker": "g.speaker", "figure_text": "g.figure_text", "deadline": "g.deadline",
+                 "reports": "g.reports"}
+
+
+def _tracker_query(store: Store, what: str, flt: ClaimFilter, columns: Sequence[Column]) -> tuple[str, list[Any]]:
+    """Groups or outcomes, filtered by entity (the group's subject) and --since (first reported on or after)."""
+    from db.tracking import require_tracker
+
+    require_tracker(store)
+    misused = [f"--{n}" for n in ("source", "lang") if getattr(flt, n)]
+    if misused:
+        raise NewsclaimsError(f"{', '.join(misused)}: cannot be used with --what {what}")
+    where: list[str] = []
+    params: list[Any] = []
+    if flt.entity:
+        names = resolve_entity(store, flt.entity)
+        where.append(f"lower(g.subject) IN ({', '.join('?' for _ in names)})")
+        params += names
+    if flt.since:
+        where.append("g.first_seen >= ?")
+        params.append(flt.since)
+    if what == "groups":
+        select = ", ".join(_GROUP_EXPR.get(c.name, f"g.{c.name}") + f" AS {c.name}" for c in columns)
+        base = f"SELECT {select} FROM claim_groups g LEFT JOIN claim_outcomes o ON o.group_id = g.id"
+    else:
+        select = ", ".join(_OUTCOME_EXPR.get(c.name, f"o.{c.name}") + f" AS {c.name}" for c in columns)
+        base = f"SELECT {select} FROM claim_outcomes o JOIN claim_groups g ON g.id = o.group_id"
+    return _finish(base, where, "g.id", params, flt.limit)
 
 
 _CLAIM_EXPR = {"lang": "a.lang", "source": "a.source", "title": "a.title",
@@ -262,6 +303,7 @@ def dataset_card(store: Store, what: str, fmt: str, flt: ClaimFilter, result: Ex
         "",
         f"Parameters: `{json.dumps(params, ensure_ascii=False)}`",
         "",
+        *(["## How outcomes are decided", "", TRACKER_NOTE, ""] if what in ("groups", "outcomes") else []),
         "## Licence",
         "",
         LICENCE_NOTE,

@@ -6,6 +6,7 @@ from typing import Any
 
 from db.queries import resolve_entity
 from db.store import Store
+from db.tracking import outcomes_by_claim
 
 
 @dataclass
@@ -14,6 +15,7 @@ class ReportData:
     canonical: str | None
     claims: list[dict[str, Any]] = field(default_factory=list)  # id, kind, made, deadline, figure_text, ...
     figures: list[dict[str, Any]] = field(default_factory=list)  # figures of those claims, by period/date
+    outcomes: dict[int, dict[str, Any]] = field(default_factory=dict)  # claim id -> the tracker's outcome + evidence
 
 
 def report_data(store: Store, entity: str | None = None, *, limit: int = 2000) -> ReportData:
@@ -42,4 +44,5 @@ def report_data(store: Store, entity: str | None = None, *, limit: int = 2000) -
         for c in sorted((c for c in claims if c["figure_text"]),
                         key=lambda c: (c["period"] or c["made"] or "", c["figure_kind"] or ""))
     ]
-    return ReportData(entity=entity, canonical=canonical, claims=claims, figures=figures)
+    outcomes = outcomes_by_claim(store, (c["id"] for c in claims))
+    return ReportData(entity=entity, canonical=canonical, claims=claims, figures=figures, outcomes=outcomes)

@@ -224,7 +224,58 @@ def _v4_nfkc_search(conn: sqlite3.Connection) -> None:
                      (row[0], segment(row[1] or ""), segment(row[2] or ""), segment(row[3] or "")))
 
 
-MIGRATIONS: list[Migration] = [_v1_core, _v2_claims_search, _v3_comparisons, _v4_nfkc_search]
+def _v5_promise_tracker(conn: sqlite3.Connection) -> None:
+    """The promise tracker: claim groups (one claim, many reports) and the outcome of each promise group."""
+    _run_script(
+        conn,
+        """
+        -- One claim reported many times. `key` is nlp.promises.grouping.group_key: subject, kind, figure, deadline.
+        CREATE TABLE claim_groups (
+            id INTEGER PRIMARY KEY,
+            key TEXT NOT NULL UNIQUE,
+            kind TEXT NOT NULL,
+            subject TEXT,
+            speaker TEXT,
+            figure_text TEXT,            -- as the earliest report wrote it
+            figure_kind TEXT,
+            figure_value REAL,
+            figure_unit TEXT,
+            deadline TEXT,
+            period TEXT,
+            first_claim_id INTEGER,      -- the earliest report
+            first_seen TEXT,             -- its publication date
+            reports INTEGER NOT NULL,    -- member claims
+            articles INTEGER NOT NULL,
+            outlets INTEGER NOT NULL,
+            languages TEXT,              -- "en,zh"
+            updated_at TEXT NOT NULL
+        );
+        CREATE INDEX idx_claim_groups_subject ON claim_groups(subject);
+        -- claims.group_id -> claim_groups.id (no REFERENCES clause: re-analysis deletes claims before their groups
+        -- are recounted, and db/tracking.py removes emptied groups itself)
+        ALTER TABLE claims ADD COLUMN group_id INTEGER;
+        CREATE INDEX idx_claims_group ON claims(group_id);
+        -- later evidence is looked up by subject, whatever its case
+        CREATE INDEX idx_claims_subject_lower ON claims(lower(subject));
+
+        -- Was the promise kept? One row per target/forecast group with a figure or a deadline.
+        CREATE TABLE claim_outcomes (
+            group_id INTEGER PRIMARY KEY REFERENCES claim_groups(id),
+            status TEXT NOT NULL,        -- kept | missed | pending | unclear
+            confidence REAL NOT NULL,    -- 0..1: agreement of the reports times their support
+            rule TEXT NOT NULL,          -- the deciding rule, in words
+            reached TEXT,                -- when the figure was first met (a late "missed" keeps it)
+            as_of TEXT NOT NULL,         -- the day the outcome was decided for
+            evidence TEXT NOT NULL,      -- JSON array: claim_id, article_id, url, published, as_of, sentence, ...
+            evidence_count INTEGER NOT NULL,
+            decided_at TEXT NOT NULL
+        );
+        CREATE INDEX idx_claim_outcomes_status ON claim_outcomes(status);
+        """
+    )
+
+
+MIGRATIONS: list[Migration] = [_v1_core, _v2_claims_search, _v3_comparisons, _v4_nfkc_search, _v5_promise_tracker]
 SCHEMA_VERSION = len(MIGRATIONS)
 
 

@@ -15,6 +15,10 @@ EXAMPLES = [
     "claims --speaker 雷军 --due-before 2020-12-31 --format csv",
     "due --overdue",
     "due --within 1y --as-of 2019-12-01 --format csv",
+    "track --entity 小米",
+    "track --status kept --format json",
+    "claims --group --entity xiaomi --kind target",
+    "export --what outcomes --format csv -o {tmp}/outcomes.csv",
     "search 世界500强",
     'search "top 500"',
     "entities --type ORG --top 8",
@@ -90,7 +94,9 @@ def main(db: str) -> None:
                "FTS5 (Latin-script words; for Chinese use the canned query *Search articles and claims*, which "
                "segments the query like the index). Canned queries: *Claims due in the next 90 days*, *Overdue "
                "targets and forecasts*, *Every claim about an entity* (`entity` parameter, any alias), "
-               "*Targets by speaker*, *Search articles and claims (Chinese too)*.\n")
+               "*Targets by speaker*, *Search articles and claims (Chinese too)*, *Was it kept? Promise outcomes* "
+               "(`status` parameter; the tables `claim_groups` and `claim_outcomes` have facets on kind, subject, "
+               "languages and status).\n")
     out.append("## Every command's options\n")
     commands = run("--help", db)
     names = [line.split()[0] for line in commands.split("Commands:")[1].splitlines() if line.strip()]

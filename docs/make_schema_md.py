@@ -21,7 +21,9 @@ has **mentions** of **entities** (小米 and Xiaomi are one entity, `canonical =
 **claims**; a claim may point at the figure it carries (`figure_id`) and repeats the figure's main fields so
 that it reads on its own. `claims.subject` and `claims.speaker` hold canonical names, so "every claim about
 Xiaomi" is `lower(subject) IN (the entity's names)`. **crawl_runs** is the run ledger; **sources** the
-configured sites. `articles_fts` and `claims_fts` are FTS5 indexes whose text is jieba-segmented (search
+configured sites. The promise tracker groups the reports of one claim in **claim_groups** (`claims.group_id`)
+and keeps each promise's verdict, confidence, deciding rule and evidence in **claim_outcomes** (`newsclaims
+track`). `articles_fts` and `claims_fts` are FTS5 indexes whose text is jieba-segmented (search
 them through `newsclaims search`, or segment queries with `db.search.fts_query`).
 """
 

@@ -28,6 +28,7 @@ COMMANDS = {
     "eval": "newsclaims.commands.evaluate:evaluate",
     "claims": "newsclaims.commands.claims:claims",
     "due": "newsclaims.commands.claims:due",
+    "track": "newsclaims.commands.track:track",
     "search": "newsclaims.commands.search:search",
     "entities": "newsclaims.commands.entities:entities",
     "export": "newsclaims.commands.export:export",

@@ -29,6 +29,7 @@ class ProcessStats:
     figures: int = 0
     entities: int = 0
     errors: dict[str, int] = field(default_factory=dict)
+    tracker: Any = None  # db.tracking.TrackerStats: claim groups and outcomes updated after the analysis
 
 
 @dataclass
@@ -158,7 +159,7 @@ def process_articles(
         _init_worker()
         for batch in _batches(jobs(), batch_size):
             store_results(_analyse_batch(batch))
-        return stats
+        return _track(store, stats)
 
     # Enough batches to keep every worker busy to the end (small runs would otherwise leave one idle).
     pending = store.count_pending(reprocess=reprocess)
@@ -176,4 +177,15 @@ def process_articles(
                 store_results(in_flight.popleft().get())
         while in_flight:
             store_results(in_flight.popleft().get())
+    return _track(store, stats)
+
+
+def _track(store: Store, stats: ProcessStats) -> ProcessStats:
+    """Group the new claims and re-decide the outcomes they (or time) may change: the promise tracker.
+
+    Runs even when nothing was analysed: a run killed between storing analyses and this step leaves claims
+    without a group, which the next run picks up (and it is cheap when there is nothing to do)."""
+    from db.tracking import update_tracker
+
+    stats.tracker = update_tracker(store)
     return stats

@@ -8,6 +8,9 @@ from typing import Any
 from db.report import ReportData
 
 KIND_COLOURS = {"target": "#d62728", "forecast": "#ff7f0e", "result": "#1f77b4", "comparison": "#2ca02c"}
+# The promise tracker's outcomes (newsclaims track): a badge after each promise's deadline, linked to its evidence.
+OUTCOME_STYLES = {"kept": ("#1a9850", "✓"), "missed": ("#b2182b", "✗"), "pending": ("#4575b4", "…"),
+                  "unclear": ("#8c6d00", "?")}
 _LANE = 22  # px per claim row
 _LEFT, _RIGHT, _TOP = 150, 30, 40
 _WIDTH = 1000
@@ -27,10 +30,12 @@ def render_report(data: ReportData, *, generated: str | None = None) -> str:
         f'<p class="summary">{len(data.claims)} claims ({len(dated)} on the timeline)'
         + (f" · made {escape(generated)}" if generated else "") + "</p>",
         _legend(),
-        timeline_svg(dated),
+        timeline_svg(dated, data.outcomes),
         "<h2>Figures over time</h2>",
         _table(data.figures, ("period", "made", "kind", "figure_kind", "figure_text", "figure_value", "figure_unit",
                               "lang"), link="url"),
+        "<h2>Promises: kept or not?</h2>",
+        _outcome_table(data),
         "<h2>Claims</h2>",
         _table(data.claims, ("made", "deadline", "kind", "subject", "speaker", "figure_text", "time_frame", "lang",
                              "sentence"), link="url"),
@@ -42,8 +47,10 @@ def render_report(data: ReportData, *, generated: str | None = None) -> str:
     return "\n".join(parts)
 
 
-def timeline_svg(claims: list[dict[str, Any]]) -> str:
-    """One lane per claim: a dot when it was made, a line to its deadline, a diamond at the deadline."""
+def timeline_svg(claims: list[dict[str, Any]], outcomes: dict[int, dict[str, Any]] | None = None) -> str:
+    """One lane per claim: a dot when it was made, a line to its deadline, a diamond at the deadline, and for a
+    tracked promise an outcome badge linked to its first piece of evidence."""
+    outcomes = outcomes or {}
     days = [d for c in claims for d in (_day(c["made"]), _day(c["deadline"])) if d]
     if not days:
         return '<svg class="timeline" width="400" height="40" role="img"><text x="10" y="25">No dated claims.</text></svg>'
@@ -67,8 +74,10 @@ def timeline_svg(claims: list[dict[str, Any]]) -> str:
         tip = escape(f"{claim['kind']}: {claim['sentence']} (made {claim['made'] or '?'}, "
                      f"deadline {claim['deadline'] or 'none'})")
         label = escape(_short(f"{claim['subject'] or ''} {claim['figure_text'] or claim['kind']}", 22))
+        outcome = outcomes.get(claim["id"])
         mark = [f'<g class="claim-mark" data-claim-id="{claim["id"]}" data-kind="{escape(claim["kind"])}" '
-                f'data-made="{escape(claim["made"] or "")}" data-deadline="{escape(claim["deadline"] or "")}">',
+                f'data-made="{escape(claim["made"] or "")}" data-deadline="{escape(claim["deadline"] or "")}"'
+                + (f' data-outcome="{escape(outcome["status"])}"' if outcome else "") + ">",
                 f"<title>{tip}</title>",
                 f'<text class="lane" x="{_LEFT - 8}" y="{y + 4}" text-anchor="end">{label}</text>']
         if made and deadline:
@@ -80,6 +89,9 @@ def timeline_svg(claims: list[dict[str, Any]]) -> str:
             dx = x(deadline)
             mark.append(f'<path d="M{dx} {y - 6} L{dx + 6} {y} L{dx} {y + 6} L{dx - 6} {y} Z" fill="white" '
                         f'stroke="{colour}" stroke-width="2"/>')
+        end = deadline or made
+        if outcome and end:
+            mark.append(_outcome_badge(outcome, x(end), y))
         mark.append("</g>")
         out.append("".join(mark))
     out.append("</svg>")
@@ -88,7 +100,51 @@ def timeline_svg(claims: list[dict[str, Any]]) -> str:
 
 def _legend() -> str:
     items = "".join(f'<span><i style="background:{c}"></i>{k}</span>' for k, c in KIND_COLOURS.items())
-    return f'<p class="legend">{items}<span>● made&nbsp;&nbsp;◇ deadline</span></p>'
+    outcomes = "".join(f'<span class="outcome-key outcome-{k}"><b style="background:{c}">{sym}</b>{k}</span>'
+                       for k, (c, sym) in OUTCOME_STYLES.items())
+    return (f'<p class="legend">{items}<span>● made&nbsp;&nbsp;◇ deadline</span></p>'
+            f'<p class="legend outcomes">Outcome of a promise: {outcomes}'
+            '<span>(a badge links to the evidence)</span></p>')
+
+
+def _outcome_badge(outcome: dict[str, Any], x: float, y: float) -> str:
+    """A coloured badge after the deadline; linked to the first evidence when there is some."""
+    colour, symbol = OUTCOME_STYLES.get(outcome["status"], ("#777", "·"))
+    label = f"{symbol} {outcome['status']}"
+    width = 9 + 7 * len(label)
+    badge = (f'<g class="outcome-badge outcome-{escape(outcome["status"])}">'
+             f'<title>{escape(outcome["rule"])}</title>'
+             f'<rect x="{x + 10}" y="{y - 8}" width="{width}" height="16" rx="8" fill="{colour}"/>'
+             f'<text x="{x + 10 + width / 2}" y="{y + 4}" text-anchor="middle" fill="white" font-size="11">'
+             f'{escape(label)}</text></g>')
+    evidence = outcome.get("evidence") or []
+    if evidence and evidence[0].get("url"):
+        return f'<a class="evidence-link" href="{escape(evidence[0]["url"])}">{badge}</a>'
+    return badge
+
+
+def _outcome_table(data: ReportData) -> str:
+    """Each tracked promise once (the first report of its group), its outcome, the rule and links to evidence."""
+    seen: set[int] = set()
+    rows = []
+    for claim in data.claims:
+        outcome = data.outcomes.get(claim["id"])
+        if not outcome or outcome["group_id"] in seen:
+            continue
+        seen.add(outcome["group_id"])
+        colour, symbol = OUTCOME_STYLES.get(outcome["status"], ("#777", "·"))
+        links = " ".join(f'<a class="evidence" href="{escape(e["url"] or "")}">{escape(e["published"] or "?")} '
+                         f'{escape(e["figure_text"] or "")}</a>' for e in outcome["evidence"]) or "none"
+        rows.append(f'<tr class="outcome-row outcome-{escape(outcome["status"])}">'
+                    f'<td><b class="status" style="background:{colour}">{symbol} {escape(outcome["status"])}</b></td>'
+                    f'<td>{escape(claim["subject"] or "")}</td><td>{escape(claim["figure_text"] or "")}</td>'
+                    f'<td>{escape(claim["made"] or "")}</td><td>{escape(claim["deadline"] or "")}</td>'
+                    f'<td>{outcome["confidence"]:.2f}</td><td>{escape(outcome["rule"])}</td><td>{links}</td></tr>')
+    if not rows:
+        return "<p>No tracked promises.</p>"
+    head = "".join(f"<th>{h}</th>" for h in ("outcome", "subject", "figure", "made", "deadline", "confidence",
+                                             "deciding rule", "evidence"))
+    return f'<table class="outcomes"><thead><tr>{head}</tr></thead><tbody>{"".join(rows)}</tbody></table>'
 
 
 def _table(rows: list[dict[str, Any]], columns: tuple[str, ...], *, link: str) -> str:
@@ -129,5 +185,7 @@ h1{font-size:1.5em}.summary{color:#555}
 svg.timeline{border:1px solid #ddd;background:#fcfcfc}
 svg .grid{stroke:#e3e3e3}svg .year{font-size:11px;fill:#666}svg .lane{font-size:11px;fill:#333}
 table{border-collapse:collapse;font-size:.85em;margin-bottom:2em}th,td{border:1px solid #ddd;padding:3px 6px;text-align:left;vertical-align:top}
-th{background:#f3f3f3}td:first-child,td:nth-child(2){white-space:nowrap}footer{color:#777;font-size:.8em}
+th{background:#f3f3f3}
+.legend.outcomes b,b.status{display:inline-block;color:white;border-radius:8px;padding:0 .5em;margin-right:.3em}
+.outcome-key{margin-right:1em}td:first-child,td:nth-child(2){white-space:nowrap}footer{color:#777;font-size:.8em}
 """

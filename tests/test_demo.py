@@ -16,7 +16,7 @@ from newsclaims.config import REPO_DIR
 GOLD = Path(__file__).parent / "fixtures" / "reference" / "gold"
 SITE = REPO_DIR / "newsclaims" / "demo_site"
 # The demo site's article pages: the feed's items plus the letter (see the site's NOTICE.md).
-FEED_ITEMS = 12
+FEED_ITEMS = 20  # 12 news pages + 8 follow-up pages (newsclaims/demo_site/followups)
 LETTERS = 1
 
 
@@ -79,6 +79,9 @@ def test_demo_command_end_to_end(tmp_path: Path) -> None:
     assert "Lei Jun: Xiaomi will be number one in China again within 10 quarters" in out
     assert "雷军发布内部信：小米要在十个季度内重回中国市场第一" in out
     assert "2020-06-30" in out and "Next, try:" in out
+    tracker = out[out.index("Promise tracker"):out.index("Next, try:")]
+    for status in ("kept", "missed", "pending", "unclear"):  # make demo shows one claim of each outcome
+        assert f"\n{status} " in tracker, status
     assert "Traceback" not in proc.stderr
     (count,) = rows(db, "SELECT count(*) AS n FROM articles")
     assert count["n"] == FEED_ITEMS + LETTERS
@@ -89,7 +92,8 @@ def test_demo_command_end_to_end(tmp_path: Path) -> None:
 def test_comparison_names_what_it_compares_with_in_both_languages(demo_db: Path) -> None:
     found = rows(demo_db, """SELECT a.lang, c.figure_value, c.compared_with FROM claims c
                              JOIN articles a ON a.id = c.article_id
-                             WHERE c.kind = 'comparison' AND c.subject = 'Xiaomi'""")
+                             WHERE c.kind = 'comparison' AND c.subject = 'Xiaomi'
+                               AND substr(a.published, 1, 10) = '2018-02-08'""")  # the reference articles, not follow-ups
     by_lang = {r["lang"]: (r["figure_value"], json.loads(r["compared_with"])) for r in found}
     for lang in ("en", "zh"):
         assert by_lang[lang] == (7.0, ["Apple", "Google", "Tencent", "Huawei"])

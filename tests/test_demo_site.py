@@ -26,7 +26,7 @@ SOURCES = REPO_DIR / "examples" / "demo-sources.toml"
 LETTER = SITE / "letters" / "kestrel-devices-2023-shareholder-letter.pdf"
 SM = "{http://www.sitemaps.org/schemas/sitemap/0.9}"
 PAGE_SUFFIXES = {".html", ".shtml", ".pdf"}
-LISTING_PAGES = ["index.html", "category/business/index.html", "category/hardware/index.html",
+LISTING_PAGES = ["index.html", "category/business/index.html", "category/hardware/index.html", "followups/index.html",
                  "tag/xiaomi/index.html", "zh/index.html", "letters/index.html"]
 CJK = re.compile(r"[\u4e00-\u9fff]")
 

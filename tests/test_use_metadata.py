@@ -39,7 +39,7 @@ def test_canned_queries_run_on_the_demo_database(demo_db: Path) -> None:
     assert {"claims_due_next_90_days", "claims_about_entity", "targets_by_speaker"} <= set(queries)
     conn = sqlite3.connect(f"file:{demo_db}?mode=ro", uri=True)
     prepare_connection(conn)
-    params = {"entity": "小米", "q": "世界500强"}
+    params = {"entity": "小米", "q": "世界500强", "status": ""}
     try:
         for name, query in queries.items():
             conn.execute(query["sql"], {k: v for k, v in params.items() if f":{k}" in query["sql"]}).fetchall()

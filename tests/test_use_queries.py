@@ -141,6 +141,9 @@ def test_claim_search_index_follows_reanalysis_and_migration(tmp_path: Path) -> 
         for index in ("idx_claims_kind", "idx_claims_speaker", "idx_mentions_text"):
             conn.execute(f"DROP INDEX {index}")
         conn.execute("ALTER TABLE claims DROP COLUMN compared_with")  # added by v3
+        for statement in ("DROP TABLE claim_outcomes", "DROP TABLE claim_groups", "DROP INDEX idx_claims_group",
+                          "DROP INDEX idx_claims_subject_lower", "ALTER TABLE claims DROP COLUMN group_id"):
+            conn.execute(statement)  # added by the promise tracker's migration
         conn.execute("PRAGMA user_version = 1")
     conn.close()
     from db.store import Store

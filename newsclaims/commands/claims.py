@@ -5,7 +5,8 @@ from datetime import date
 
 import click
 
-from db.queries import CLAIM_COLUMNS, DUE_COLUMNS, due_claims, list_claims
+from db.queries import CLAIM_COLUMNS, DUE_COLUMNS, ClaimFilter, claims_query, due_claims, list_claims
+from db.tracking import GROUP_COLUMNS, group_rows, outcomes_by_claim
 from db.store import Store
 from newsclaims.commands._claim_options import claim_filter, claim_filter_options
 from newsclaims.commands._common import db_option, emit_rows, format_option, safe_text, user_errors
@@ -14,22 +15,41 @@ from newsclaims.commands._types import DATE, WINDOW
 TABLE_COLUMNS = ("id", "kind", "subject", "speaker", "figure_text", "figure_value", "deadline", "lang", "published",
                  "sentence", "url")
 TABLE_WIDTHS = {"subject": 16, "speaker": 14, "figure_text": 22, "sentence": 60, "url": 60}
-DUE_TABLE_COLUMNS = ("status", "deadline", "days", "kind", "figure_text", "speaker", "made", "made_ago", "lang",
+GROUP_TABLE_COLUMNS = ("group_id", "kind", "subject", "speaker", "figure_text", "deadline", "first_seen", "reports",
+                       "outlets", "languages", "status", "sentence")
+DUE_TABLE_COLUMNS = ("status", "outcome", "deadline", "days", "kind", "figure_text", "speaker", "made", "made_ago", "lang",
                      "sentence")
 
 
 @click.command()
 @claim_filter_options
 @click.option("--limit", type=click.IntRange(min=1), default=100, show_default=True, help="At most this many rows.")
+@click.option("--group", "grouped", is_flag=True,
+              help="One row per claim group (one claim, many reports) with its report count; JSON adds the members.")
 @format_option
 @db_option
 @user_errors
-def claims(limit: int, fmt: str, db_path: str, **filters: str | None) -> None:
+def claims(limit: int, grouped: bool, fmt: str, db_path: str, **filters: str | None) -> None:
     """Claims: who claimed what, with which figure, by when (soonest deadline first)."""
     flt = claim_filter(limit=limit, **filters)
+    if grouped:
+        _claim_groups(flt, fmt, db_path)
+        return
     with Store.open(db_path, readonly=True) as store:
         rows = list(list_claims(store, flt))
     emit_rows(rows, fmt, CLAIM_COLUMNS if fmt != "table" else TABLE_COLUMNS, widths=TABLE_WIDTHS)
+    if fmt == "table" and not rows:
+        click.echo("No claims match.", err=True)
+
+
+def _claim_groups(flt: ClaimFilter, fmt: str, db_path: str) -> None:
+    from dataclasses import replace
+
+    with Store.open(db_path, readonly=True) as store:
+        sql, params = claims_query(store, replace(flt, limit=None), columns="c.id", order="c.id")
+        rows = group_rows(store, sql, params)[: flt.limit]
+    columns = (*GROUP_COLUMNS[:-1], "members") if fmt == "json" else GROUP_COLUMNS[:-1]
+    emit_rows(rows, fmt, columns if fmt != "table" else GROUP_TABLE_COLUMNS, widths=TABLE_WIDTHS)
     if fmt == "table" and not rows:
         click.echo("No claims match.", err=True)
 
@@ -52,10 +72,12 @@ def due(within: int | None, overdue: bool, as_of: str | None, entity: str | None
     with Store.open(db_path, readonly=True) as store:
         rows = due_claims(store, as_of=today, within_days=days, overdue=overdue,
                           flt=claim_filter(entity=entity, lang=lang))
+        outcomes = outcomes_by_claim(store, (r["id"] for r in rows))
     for row in rows:
         row["made_ago"] = describe_age(row["made_days_ago"])
+        row["outcome"] = outcomes.get(row["id"], {}).get("status")  # the tracker's verdict (newsclaims track)
     if fmt != "table":
-        emit_rows(rows, fmt, (*DUE_COLUMNS, "made_ago"))
+        emit_rows(rows, fmt, (*DUE_COLUMNS, "made_ago", "outcome"))
         return
     if not rows:
         click.echo("Nothing falls due in that window.", err=True)

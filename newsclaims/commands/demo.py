@@ -7,6 +7,7 @@ import click
 
 from db.queries import ClaimFilter, list_articles, list_claims, table_counts
 from db.store import Store
+from db.tracking import track_rows
 from newsclaims.commands._common import emit_rows, user_errors
 from newsclaims.commands._types import DATABASE_PATH
 
@@ -18,6 +19,20 @@ def _headline_order(claim: dict) -> tuple:
     """Targets and forecasts first, soonest deadline first, then the rest by subject."""
     return (_KIND_ORDER.get(claim["kind"], 9), claim["deadline"] is None, claim["deadline"] or "",
             claim["subject"] or "", claim["id"])
+
+
+def _show_promises(rows: list[dict]) -> None:
+    """The promise tracker's verdicts: was each target or forecast kept?"""
+    from newsclaims.commands.track import TABLE_COLUMNS, TABLE_WIDTHS, _table_row
+
+    if not rows:
+        return
+    counts = ", ".join(f"{sum(r['status'] == s for r in rows)} {s}" for s in ("kept", "missed", "pending", "unclear"))
+    click.echo("")
+    click.echo(f"Promise tracker ({len(rows)} targets and forecasts: {counts}):")
+    shown = sorted(rows, key=lambda r: ({"kept": 0, "missed": 1, "pending": 2, "unclear": 3}.get(r["status"], 9),
+                                        r["subject"] or "", r["deadline"] or ""))
+    emit_rows([_table_row(r) for r in shown], "table", TABLE_COLUMNS, widths={**TABLE_WIDTHS, "evidence": 60})
 
 
 @click.command()
@@ -52,6 +67,7 @@ def demo(db_path: str) -> None:
         articles = list(list_articles(store))
         emit_rows(articles, "table", ("published", "lang", "kind", "title"), widths={"title": 80})
         claims = sorted(list_claims(store, ClaimFilter()), key=_headline_order)
+        promises = track_rows(store)
     if claims:
         click.echo("")
         click.echo(f"Claims ({len(claims)}; targets and forecasts first):")
@@ -59,11 +75,13 @@ def demo(db_path: str) -> None:
                   widths={"sentence": 60, "subject": 16, "speaker": 14, "figure_text": 24})
         if len(claims) > 25:
             click.echo(f"... and {len(claims) - 25} more.")
+    _show_promises(promises)
     click.echo("")
     click.echo("Next, try:")
     for cmd in (f"newsclaims articles --db {db_path}",
                 f"newsclaims claims --db {db_path} --entity 小米 --kind target",
                 f"newsclaims due --db {db_path} --overdue",
+                f"newsclaims track --db {db_path} --entity 小米",
                 f"newsclaims search --db {db_path} 世界500强",
                 f"newsclaims serve --db {db_path}"):
         click.echo(f"  {cmd}")

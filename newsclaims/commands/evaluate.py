@@ -10,6 +10,7 @@ EVALUATIONS = {
     "claims": "newsclaims.evaluation.claims",
     "extraction": "newsclaims.evaluation.extraction",
     "nlp": "newsclaims.evaluation.nlp",
+    "tracker": "newsclaims.evaluation.tracker",
 }
 
 

@@ -34,13 +34,22 @@ _ROWS = {
  "readhub": ("/topic/7PM49H7yjs5/", "运营商 5G 手机促销方式曝光，禁止提供购机补贴", "Readhub", "2019-09-07", "zh", ["zh"]),
  "huawei": ("/c/2019-09-07/doc-iicezzrq4076655.shtml", "最强“中国芯”本月商用 华为抢跑5G芯片大战", "新浪新闻", "2019-09-07", "zh", ["zh", "hardware"]),
  "xiaomi_zh": ("/tech/2018-02-08/xiaomi-letter.html", "雷军发布内部信：小米要在十个季度内重回中国市场第一", "科技频道", "2018-02-08", "zh", ["zh", "xiaomi"]),
+ # follow-up pages written for the demo (make_followup_pages.py); the Kestrel ones are fiction
+ "fu_india": ("/followups/2018/08/02/xiaomi-leads-india-fourth-worldwide/", "Xiaomi stays on top in India and fourth worldwide", "Tech Wire follow-ups", "2018-08-02", "en", ["followups", "xiaomi"]),
+ "fu_f500": ("/followups/2019/07/23/xiaomi-enters-fortune-global-500/", "Xiaomi makes the Fortune Global 500, a year after Lei Jun's forecast", "Tech Wire follow-ups", "2019-07-23", "en", ["followups", "xiaomi", "business"]),
+ "fu_f500_zh": ("/followups/2019/07/23/xiaomi-fortune-global-500-zh/", "小米首次进入《财富》世界500强", "Tech Wire follow-ups", "2019-07-23", "zh", ["followups", "xiaomi", "zh"]),
+ "fu_q2": ("/followups/2020/08/05/xiaomi-fourth-in-china-q2-2020/", "Ten quarters on, Xiaomi is fourth in China", "Tech Wire follow-ups", "2020-08-05", "en", ["followups", "xiaomi", "hardware"]),
+ "fu_q2_zh": ("/followups/2020/08/06/xiaomi-china-q2-2020-zh/", "2020年第二季度中国智能手机市场：小米排名第四", "Tech Wire follow-ups", "2020-08-06", "zh", ["followups", "xiaomi", "zh"]),
+ "fu_k2024": ("/followups/2025/02/12/kestrel-devices-2024-results/", "Kestrel Devices lands inside its 2024 revenue forecast (fictional)", "Tech Wire follow-ups (fiction)", "2025-02-12", "en", ["followups", "business"]),
+ "fu_k2025": ("/followups/2026/02/11/kestrel-devices-2025-results/", "Kestrel Devices: subscription revenue passes $1 billion, margins fall short (fictional)", "Tech Wire follow-ups (fiction)", "2026-02-11", "en", ["followups", "business"]),
+ "fu_kan": ("/followups/2026/03/02/kestrel-devices-analysts-subscriptions/", "Analysts put Kestrel's subscription revenue below $1 billion (fictional)", "Tech Wire follow-ups (fiction)", "2026-03-02", "en", ["followups", "business"]),
 }
 ARTICLES = {key: Entry(*row) for key, row in _ROWS.items()}
 NAV = ('<nav class="sections"><a href="/">Home</a> · <a href="/category/business/">Business</a> · '
        '<a href="/category/hardware/">Hardware</a> · <a href="/tag/xiaomi/">Xiaomi</a> · '
-       '<a href="/zh/">中文</a> · <a href="/letters/">Letters</a></nav>')
+       '<a href="/zh/">中文</a> · <a href="/letters/">Letters</a> · <a href="/followups/">Follow-ups</a></nav>')
 FOOT = ('<footer><p>Tech Wire is the offline demo site bundled with newsclaims. The articles are unchanged copies of '
-        'real pages from MIT-licensed evaluation corpora; the shareholder letter is a sample written for the demo. '
+        'real pages from MIT-licensed evaluation corpora; the shareholder letter and the follow-up pages were written for the demo. '
         'See NOTICE.md in the package for origins and licences.</p>'
         '<p><a href="/feed.xml">RSS</a> · <a href="/sitemap.xml">Sitemap</a></p></footer>')
 
@@ -131,6 +140,10 @@ def main() -> None:
 
     write("category/business/index.html", listing_page("Business", "Business", "Deals, listings, layoffs and results.", cat("business")))
     write("category/hardware/index.html", listing_page("Hardware", "Hardware", "Phones, laptops and chips.", cat("hardware")))
+    write("followups/index.html", listing_page(
+        "Follow-ups", "Follow-ups: how did it turn out?",
+        "Later news on whether earlier claims were kept (written for the demo).",
+        cat("followups")))
     write("tag/xiaomi/index.html", listing_page("Xiaomi", "Tag: Xiaomi", "Stories tagged Xiaomi, in English and Chinese.", cat("xiaomi")))
     write("zh/index.html", listing_page("中文科技新闻", "中文科技新闻", "来自中文科技与财经媒体的报道。", zh, lang="zh-CN"))
     letters = f"""<!DOCTYPE html>
