@@ -140,6 +140,8 @@ def test_claim_search_index_follows_reanalysis_and_migration(tmp_path: Path) -> 
         for index in ("idx_claims_kind", "idx_claims_speaker", "idx_mentions_text"):
             conn.execute(f"DROP INDEX {index}")
         conn.execute("ALTER TABLE claims DROP COLUMN compared_with")  # added by v3
+        conn.execute("DROP INDEX idx_claims_scope")  # added by v4
+        conn.execute("ALTER TABLE claims DROP COLUMN scope")  # added by v4
         conn.execute("PRAGMA user_version = 1")
     conn.close()
     from db.store import Store

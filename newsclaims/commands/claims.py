@@ -8,12 +8,12 @@ import click
 
 from db.queries import CLAIM_COLUMNS, DUE_COLUMNS, due_claims, list_claims
 from db.store import Store
-from newsclaims.commands._claim_options import claim_filter, claim_filter_options
+from newsclaims.commands._claim_options import claim_filter, claim_filter_options, scope_option
 from newsclaims.commands._common import db_option, emit_rows, format_option, user_errors
 from newsclaims.dates import parse_date_option
 from newsclaims.errors import NewsclaimsError
 
-TABLE_COLUMNS = ("id", "kind", "subject", "speaker", "figure_text", "figure_value", "deadline", "lang", "published",
+TABLE_COLUMNS = ("id", "kind", "scope", "subject", "speaker", "figure_text", "figure_value", "deadline", "lang", "published",
                  "sentence", "url")
 TABLE_WIDTHS = {"subject": 16, "speaker": 14, "figure_text": 22, "sentence": 60, "url": 60}
 DUE_TABLE_COLUMNS = ("status", "deadline", "days", "kind", "figure_text", "speaker", "made", "made_ago", "lang",
@@ -23,12 +23,15 @@ _UNITS = {"d": 1, "w": 7, "m": 30, "y": 365}
 
 @click.command()
 @claim_filter_options
+@scope_option("company")
 @click.option("--limit", type=click.IntRange(min=1), default=100, show_default=True, help="At most this many rows.")
 @format_option
 @db_option
 @user_errors
 def claims(limit: int, fmt: str, db_path: str, **filters: str | None) -> None:
-    """Claims: who claimed what, with which figure, by when (soonest deadline first)."""
+    """Claims: who claimed what, with which figure, by when (soonest deadline first).
+
+    Company claims by default; market and macro statistics with --scope market, economy or all."""
     flt = claim_filter(limit=limit, **filters)
     with Store.open(db_path, readonly=True) as store:
         rows = list(list_claims(store, flt))
@@ -44,17 +47,18 @@ def claims(limit: int, fmt: str, db_path: str, **filters: str | None) -> None:
 @click.option("--as-of", help="Take this date as today (YYYY-MM-DD).")
 @click.option("--entity", help="Only claims about this entity (any alias).")
 @click.option("--lang", type=click.Choice(["en", "zh"]), help="Only articles in this language.")
+@scope_option("company")
 @format_option
 @db_option
 @user_errors
-def due(within: str | None, overdue: bool, as_of: str | None, entity: str | None, lang: str | None, fmt: str,
-        db_path: str) -> None:
+def due(within: str | None, overdue: bool, as_of: str | None, entity: str | None, lang: str | None, scope: str,
+        fmt: str, db_path: str) -> None:
     """The promise tracker: targets and forecasts falling due, or overdue, grouped by subject."""
     today = parse_date_option(as_of, "--as-of") if as_of else date.today().isoformat()
     days = parse_window(within) if within else (None if overdue else 90)
     with Store.open(db_path, readonly=True) as store:
         rows = due_claims(store, as_of=today, within_days=days, overdue=overdue,
-                          flt=claim_filter(entity=entity, lang=lang))
+                          flt=claim_filter(entity=entity, lang=lang, scope=scope))
     for row in rows:
         row["made_ago"] = describe_age(row["made_days_ago"])
     if fmt != "table":

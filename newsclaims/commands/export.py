@@ -5,7 +5,7 @@ import click
 
 from db.export import FORMATS, WHATS, export as export_rows
 from db.store import Store
-from newsclaims.commands._claim_options import claim_filter, claim_filter_options
+from newsclaims.commands._claim_options import claim_filter, claim_filter_options, scope_option
 from newsclaims.commands._common import db_option, user_errors
 
 
@@ -14,6 +14,7 @@ from newsclaims.commands._common import db_option, user_errors
 @click.option("--format", "fmt", type=click.Choice(FORMATS), default="csv", show_default=True, help="File format.")
 @click.option("-o", "--output", required=True, type=click.Path(dir_okay=False), help="Where to write the data.")
 @claim_filter_options
+@scope_option("all")
 @click.option("--limit", type=click.IntRange(min=1), help="At most this many rows.")
 @click.option("--no-text", is_flag=True, help="Leave publisher text (article text, sentences) out.")
 @db_option
