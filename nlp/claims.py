@@ -26,7 +26,7 @@ CUE_KINDS = ("target", "forecast", "result", "comparison", "reporting", "first_p
              "pronoun", "subject_pronoun", "needs_subject", "comparison_after", "not_cue", "hedge", "baseline",
              "baseline_filler", "not_subject_after", "past", "future", "not_past", "noun_before",
              "attribution_after", "attribution_before", "expectation", "hypothetical", "obligation", "testimonial",
-             "market", "economy")
+             "market", "economy", "figure_before")
 SCOPES = ("market", "economy")  # besides "company"
 # How far (characters) a target/forecast figure may sit from its cue; Chinese packs more into a character.
 CUE_WINDOW = {"en": 80, "zh": 30}
@@ -633,11 +633,17 @@ class ClaimFinder:
         kind, cues = ("forecast", forecast) if best_f > best_t else ("target", target)
         window = CUE_WINDOW.get(self.doc.lang, 60)
         text = self.doc.text
-        figs = [f for f in figs if not self._is_baseline(sent, f)]
+        # "from 3万辆 to 12万辆" targets 12万; a range figure ("from 97 cents to 99 cents") is no baseline
+        figs = [f for f in figs if f.lower is not None or not self._is_baseline(sent, f)]
         out: list[Candidate] = []
         clauses: set[tuple[int, int]] = set()
         for i, cue in enumerate(sorted(cues, key=lambda c: (-c.weight, c.start))):
             after = [f for f in figs if cue.start <= f.start <= cue.end + window and not any(f is c.figure for c in out)]
+            if not after and cue.text.casefold() in _cue_set(self.doc.lang, "figure_before"):
+                # "实现营收增加一倍至75亿美元的目标", "a $5 billion target": the figure precedes the target noun
+                before = [f for f in figs if cue.start - window <= f.end <= cue.start
+                          and _clause(text, sent, f.start) == _clause(text, sent, cue.start)]
+                after = before[-1:]
             if not after:
                 continue
             first = after[0]

@@ -186,3 +186,9 @@ def test_a_range_of_years_resolves_to_its_later_end(analyzer: Analyzer) -> None:
 def test_a_date_only_forecast_is_a_claim(analyzer: Analyzer) -> None:
     (claim,) = claims_of(analyzer, "青禾汽车的新车型可能到明年初才能量产。", lang="zh", published="2022-05-01")
     assert claim.kind == "forecast" and claim.deadline == "2023-03-31"
+
+
+def test_a_figure_before_the_target_noun(analyzer: Analyzer) -> None:
+    (claim,) = claims_of(analyzer, "青禾汽车表示，将加快开发新车型以实现在2027年把营收提高到90亿元的目标。",
+                         lang="zh", published="2024-05-01")
+    assert claim.kind == "target" and claim.figure.value == 9e9 and claim.deadline == "2027-12-31"
