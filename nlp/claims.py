@@ -121,7 +121,8 @@ def decide_kind(sentence: str, candidates: Sequence[Candidate]) -> list[tuple[Ca
       are no claims;
     - a figure somebody else expected (consensus) is no result of the company;
     - a target or forecast told in the past tense, with no word of the future, is an achievement: a result;
-    - a result with a word of the future or a deadline still ahead is a plan: a target.
+    - a result with a span still to run from publication ("未来3年内…超过2000亿元") is a plan: a target (words of
+      the future alone do not count: "may" is also a month).
     """
     out: list[tuple[Candidate, str]] = []
     for c in candidates:
@@ -132,7 +133,7 @@ def decide_kind(sentence: str, candidates: Sequence[Candidate]) -> list[tuple[Ca
         kind = c.kind
         if kind in ("target", "forecast") and f.get("past") and not f.get("future"):
             kind = "result"
-        elif kind == "result" and (f.get("future") or f.get("future_frame")):
+        elif kind == "result" and f.get("future_frame"):
             kind = "target"
         if kind == "result" and f.get("expectation"):
             continue

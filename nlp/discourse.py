@@ -42,6 +42,7 @@ TITLE_WEIGHT = 3.0
 LEAD_WEIGHT = 1.0
 _ABBREVIATION_EN = re.compile(r"\s*\((?:the\s+)?[\"“]?(?P<abbr>[A-Z][A-Za-z0-9&.-]{1,9})[\"”]?\)")
 _ABBREVIATION_ZH = re.compile(r"[（(]?(?:以下)?简称[：:]?[“\"「]?(?P<abbr>[\u3400-\u9fffA-Za-z0-9]{2,8})[”\"」]")
+_PERIOD_WORD = re.compile(r"(?i)fiscal|first|second|third|fourth|full|year|quarter|\d{4}")
 _NAME = r"(?P<name>[A-Z][\w'’-]+(?:[ ][A-Z][\w'’-]+){0,2})"
 
 
@@ -149,7 +150,11 @@ def intro_org(text: str, lang: str) -> str | None:
             continue
         m = pattern.search(head)
         if m:
-            name = re.sub(r"['’]s?$", "", m.group("org")).strip()
+            words = re.sub(r"['’]s?$", "", m.group("org")).split()
+            # "the Q3 FY24 Adobe earnings call": the period words before the name are no part of it
+            while words and (is_not_entity(words[0]) or _PERIOD_WORD.fullmatch(words[0])):
+                words.pop(0)
+            name = " ".join(words)
             if name and not is_not_entity(name):
                 return name
     return None
