@@ -192,3 +192,8 @@ def test_a_figure_before_the_target_noun(analyzer: Analyzer) -> None:
     (claim,) = claims_of(analyzer, "青禾汽车表示，将加快开发新车型以实现在2027年把营收提高到90亿元的目标。",
                          lang="zh", published="2024-05-01")
     assert claim.kind == "target" and claim.figure.value == 9e9 and claim.deadline == "2027-12-31"
+
+
+def test_a_segmentation_fragment_is_never_the_subject(analyzer: Analyzer) -> None:
+    (claim,) = claims_of(analyzer, "特斯拉加快在华布局，计划今年在上海新增3座工厂。", lang="zh", published="2024-01-01")
+    assert claim.kind == "target" and claim.subject == "Tesla"  # 特斯拉, canonical from the alias table

@@ -40,8 +40,9 @@ class ClaimComponent:
         return list(doc._.entities or [])
 
     def fragments(self, doc: Doc, entities: list[Entity]) -> set[tuple[int, int]]:
-        """Chinese organisations that are segmentation fragments, never subjects: a common word alone (数据), or a
-        name whose edge cuts a dictionary word of the text (华布局 out of 在华布局, 宝头部 out of 支付宝头部)."""
+        """Chinese organisations that are segmentation fragments, never subjects: a common word alone (数据), a lone
+        character glued to the next word (华布局), or a name whose edge cuts a dictionary word of the text (宝头部 out
+        of 支付宝头部)."""
         seg = getattr(self.nlp.tokenizer, "jieba", None) if self.nlp is not None else None
         if self.lang != "zh" or seg is None:
             return set()
@@ -52,8 +53,11 @@ class ClaimComponent:
         for e in entities:
             if e.label != "ORG" or self.table.lookup(e.text) is not None:
                 continue
+            pieces = [t for t in doc if e.start <= t.idx < e.end]
             if tags.get((e.start, e.end)) in COMMON_TAGS and freq.get(e.text, 0) >= COMMON_WORD_FREQ:
                 out.add((e.start, e.end))
+            elif len(pieces) >= 2 and len(pieces[0].text) == 1 and self.table.lookup(pieces[0].text) is None:
+                out.add((e.start, e.end))  # a lone character glued to the next word (华 + 布局 out of 在华布局)
             elif any(_cuts(text, edge, freq) for edge in (e.start, e.end)):
                 out.add((e.start, e.end))
         return out
