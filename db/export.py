@@ -76,6 +76,7 @@ def export_query(store: Store, what: str, flt: ClaimFilter, columns: Sequence[Co
     """SQL and bound parameters for an export; filters that do not apply to `what` are an error."""
     if what != "claims":
         misused = [f"--{n.replace('_', '-')}" for n in _CLAIM_ONLY if getattr(flt, n)]
+        misused += ["--scope"] if flt.scope != "all" else []
         if misused:
             raise NewsclaimsError(f"{', '.join(misused)}: can only be used with --what claims")
     if what in ("groups", "outcomes"):

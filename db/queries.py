@@ -116,13 +116,16 @@ def _parse_time(value: str | None) -> datetime | None:
 # -- claims ----------------------------------------------------------------------------------------
 
 CLAIM_KINDS = ("target", "forecast", "result", "comparison")
+# What a claim is about; "all" in a filter means no scope filter. NULL (stored before scopes) counts as company.
+CLAIM_SCOPES = ("company", "market", "economy")
+SCOPE_CHOICES = ("all", *CLAIM_SCOPES)
 CLAIM_COLUMNS = (
-    "id", "kind", "subject", "speaker", "predicate", "figure_text", "figure_kind", "figure_value", "figure_unit",
+    "id", "kind", "scope", "subject", "speaker", "predicate", "figure_text", "figure_kind", "figure_value", "figure_unit",
     "period", "time_frame", "deadline", "quote", "confidence", "sentence", "lang", "source", "title", "published",
     "url", "article_id",
 )
 # Columns every claims query selects (a claim joined with its article), in CLAIM_COLUMNS order.
-_CLAIM_SELECT = """c.id, c.kind, c.subject, c.speaker, c.predicate, c.figure_text, c.figure_kind, c.figure_value,
+_CLAIM_SELECT = """c.id, c.kind, coalesce(c.scope, 'company') AS scope, c.subject, c.speaker, c.predicate, c.figure_text, c.figure_kind, c.figure_value,
     c.figure_unit, c.period, c.time_frame, c.deadline, c.quote, c.confidence, c.sentence, a.lang, a.source,
     a.title, substr(a.published, 1, 10) AS published, a.canonical_url AS url, c.article_id"""
 
@@ -140,6 +143,7 @@ class ClaimFilter:
     source: str | None = None
     lang: str | None = None
     limit: int | None = None
+    scope: str = "all"  # company | market | economy | all
 
 
 def entity_names(store: Store, name: str) -> list[str]:
@@ -215,6 +219,11 @@ def _claim_where(store: Store, flt: ClaimFilter) -> tuple[list[str], list[Any]]:
             raise NewsclaimsError(f"--kind: {flt.kind!r} is not one of {', '.join(CLAIM_KINDS)}")
         where.append("c.kind = ?")
         params.append(flt.kind)
+    if flt.scope != "all":
+        if flt.scope not in CLAIM_SCOPES:
+            raise NewsclaimsError(f"--scope: {flt.scope!r} is not one of {', '.join(SCOPE_CHOICES)}")
+        where.append("coalesce(c.scope, 'company') = ?")
+        params.append(flt.scope)
     if flt.due_before:
         where.append("c.deadline <= ?")
         params.append(flt.due_before)

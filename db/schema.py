@@ -275,7 +275,28 @@ def _v5_promise_tracker(conn: sqlite3.Connection) -> None:
     )
 
 
-MIGRATIONS: list[Migration] = [_v1_core, _v2_claims_search, _v3_comparisons, _v4_nfkc_search, _v5_promise_tracker]
+def _v6_claim_scope(conn: sqlite3.Connection) -> None:
+    """Whether a claim is about a company, a market or the economy (so queries can keep to company claims).
+
+    Rows stored before this version keep scope NULL until `process --reprocess` recomputes them; the query
+    commands count NULL as company, which is what every claim was taken for before."""
+    _run_script(
+        conn,
+        """
+        ALTER TABLE claims ADD COLUMN scope TEXT;  -- company | market | economy
+        CREATE INDEX idx_claims_scope ON claims(scope);
+        DROP VIEW claims_with_articles;
+        CREATE VIEW claims_with_articles AS
+            SELECT c.id, c.kind, c.scope, c.subject, c.speaker, c.figure_text, c.figure_kind, c.figure_value,
+                   c.figure_unit, c.period, c.time_frame, c.deadline, c.quote, c.sentence, a.lang, a.source,
+                   substr(a.published, 1, 10) AS published, a.title, a.canonical_url AS url, c.article_id
+            FROM claims c JOIN articles a ON a.id = c.article_id;
+        """
+    )
+
+
+MIGRATIONS: list[Migration] = [_v1_core, _v2_claims_search, _v3_comparisons, _v4_nfkc_search, _v5_promise_tracker,
+                               _v6_claim_scope]
 SCHEMA_VERSION = len(MIGRATIONS)
 
 

@@ -457,15 +457,16 @@ class Store:
             cur = conn.execute(
                 """INSERT INTO claims (article_id, kind, subject, speaker, predicate, figure_id, figure_text,
                    figure_kind, figure_value, figure_unit, figure_top, period, time_frame, deadline, quote,
-                   sentence, start, "end", confidence, evidence, analysis_version, compared_with)
-                   VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)""",
+                   sentence, start, "end", confidence, evidence, analysis_version, compared_with, scope)
+                   VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)""",
                 (article_id, claim["kind"], claim.get("subject"), claim.get("speaker"), claim.get("predicate"),
                  figure_id, fig.get("text"), fig.get("kind"), fig.get("value"), fig.get("unit"),
                  int(bool(fig.get("top"))) if fig else None, claim.get("period"), claim.get("time_frame"),
                  claim.get("deadline"), int(bool(claim.get("quote"))), claim["sentence"], claim["start"],
                  claim["end"], claim.get("confidence"),
                  json.dumps(claim.get("evidence") or [], ensure_ascii=False), version,
-                 json.dumps(claim["compared_with"], ensure_ascii=False) if claim.get("compared_with") else None),
+                 json.dumps(claim["compared_with"], ensure_ascii=False) if claim.get("compared_with") else None,
+                 claim.get("scope")),
             )
             conn.execute("INSERT INTO claims_fts (rowid, sentence, subject, speaker) VALUES (?, ?, ?, ?)",
                          (cur.lastrowid, segment(claim["sentence"]), segment(claim.get("subject") or ""),

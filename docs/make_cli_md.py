@@ -12,6 +12,7 @@ from pathlib import Path
 EXAMPLES = [
     "claims --entity 小米 --kind target",
     "claims --entity xiaomi --kind target --format json --limit 1",
+    "claims --scope all --kind result --lang zh --limit 3",
     "claims --speaker 雷军 --due-before 2020-12-31 --format csv",
     "due --overdue",
     "due --within 1y --as-of 2019-12-01 --format csv",

@@ -27,6 +27,8 @@ FETCH_DEADLINE = 120  # seconds for a whole download: a server dripping a byte a
 MAX_BYTES = 20 * 1024 * 1024  # as the crawler's DOWNLOAD_MAXSIZE: anything bigger is not an article
 _CHUNK = 65536
 TEXT_SUFFIXES = {".txt", ".text", ".md"}
+# A plain-text file's first line is its title when it is at most this long.
+TITLE_MAX_CHARS = 120
 USER_AGENT = "newsclaims (+https://github.com/newsclaims/newsclaims)"
 
 
@@ -133,6 +135,13 @@ def _decode_text(body: bytes, source: str) -> str:
     raise SourceError(f"{source}: plain text that is neither UTF-8 nor GB18030")
 
 
+def _first_line_title(text: str) -> str | None:
+    """A plain-text file's title: its first line when that is short and followed by more lines ("# 标题" too)."""
+    first, _, rest = text.partition("\n")
+    first = first.strip().lstrip("#").strip()
+    return first if first and rest.strip() and len(first) <= TITLE_MAX_CHARS else None
+
+
 def load_document(source: str, lang_hint: str = "auto") -> LoadedDocument:
     """Read one path or URL into text + metadata; raises SourceError when there is no usable text."""
     body, url, headers = _read(source)
@@ -140,7 +149,7 @@ def load_document(source: str, lang_hint: str = "auto") -> LoadedDocument:
         text = _decode_text(body, source).replace("\r\n", "\n").strip()
         if not text:
             raise SourceError(f"{source}: empty file")
-        return LoadedDocument(source=source, text=text)
+        return LoadedDocument(source=source, text=text, title=_first_line_title(text))
     from crawler.extract import extract
 
     page = extract(body, url, headers=headers, lang_hint=lang_hint)

@@ -13,7 +13,7 @@ from spacy.language import Language
 from nlp.records import Analysis, DocContext
 
 # Bump when the output for the same input changes (stored analyses record it; `process --reprocess` redoes them).
-ANALYSIS_VERSION = "nlp-2"
+ANALYSIS_VERSION = "nlp-3"
 LANGS = ("en", "zh")
 _HAN = re.compile(r"[\u3400-\u9fff\uf900-\ufaff]")
 _LETTER = re.compile(r"[^\W\d_]")

@@ -16,13 +16,18 @@ from typing import Any
 
 import tomllib
 
-from nlp.entities import AliasTable, canonical_name, main_entity
+from nlp import discourse
+from nlp.entities import AliasTable, canonical_name, is_not_entity, main_entity
+from nlp.fiscal import find_fiscal_periods, resolve_fiscal, year_end_month
 from nlp.records import Claim, DocContext, Entity, Figure
 
 CUES_FILE = Path(__file__).resolve().parent / "data" / "claims" / "cues.toml"
 CUE_KINDS = ("target", "forecast", "result", "comparison", "reporting", "first_person", "company_reference",
              "pronoun", "subject_pronoun", "needs_subject", "comparison_after", "not_cue", "hedge", "baseline",
-             "baseline_filler", "not_subject_after", "past", "future", "not_past", "noun_before")
+             "baseline_filler", "not_subject_after", "past", "future", "not_past", "noun_before",
+             "attribution_after", "attribution_before", "expectation", "hypothetical", "obligation", "testimonial",
+             "market", "economy", "figure_before")
+SCOPES = ("market", "economy")  # besides "company"
 # How far (characters) a target/forecast figure may sit from its cue; Chinese packs more into a character.
 CUE_WINDOW = {"en": 80, "zh": 30}
 # Figure kinds that can be a reported result on their own (durations are how long, not what was achieved).
@@ -42,6 +47,10 @@ STRONG_COMPARISON = 0.8
 AFFILIATION_REACH = {"en": 40, "zh": 12}
 # Without a title mention, an organisation is what a news document is about only when named this often.
 MIN_MAIN_ORG_MENTIONS = 3
+# How far (characters) a date may follow a weak cue to make a date-only forecast ("可能到明年初", "likely by May").
+DATE_AFTER_CUE = {"en": 12, "zh": 3}
+# How many sentences back an outlook's fiscal period ("Our Q1 guidance is as follows.") reaches.
+OUTLOOK_REACH = 5
 _NUMBER = re.compile(r"\d[\d,.]*")
 _POSSESSIVE_NUMBER = re.compile(r"['’]s?\s+\d")
 _PERIOD = re.compile(r"(\d{4})(?:-Q([1-4])|-(\d{2}))?")
@@ -86,6 +95,50 @@ class ClaimInput:
     token_starts: set[int] = field(default_factory=set)
     token_ends: set[int] = field(default_factory=set)
     title_entities: Sequence[Entity] = ()  # entities of ctx.title (offsets into the title), for letters
+    rejected: set[tuple[int, int]] = field(default_factory=set)  # entity spans that are word fragments
+
+
+@dataclass
+class Candidate:
+    """What the rules propose for one statement, before its kind is decided (`decide_kind`).
+
+    `kind` is the rules' proposal; `features` are the facts a decision uses (a trained classifier may replace
+    `decide_kind` and read the same features plus the sentence)."""
+
+    kind: str
+    figure: Figure | None
+    weight: float
+    anchor: int
+    subject_pos: int | None = None
+    features: dict[str, bool] = field(default_factory=dict)
+
+
+def decide_kind(sentence: str, candidates: Sequence[Candidate]) -> list[tuple[Candidate, str]]:
+    """The kind of each candidate, or none (dropped): the rules' decision, one function so that a trained
+    classifier can take its place.
+
+    - questions, hypotheticals, rules for everyone (obligations without a named organisation) and single users' stories
+      are no claims;
+    - a figure somebody else expected (consensus) is no result of the company;
+    - a target or forecast told in the past tense, with no word of the future, is an achievement: a result;
+    - a result with a span still to run from publication ("未来3年内…超过2000亿元") is a plan: a target (words of
+      the future alone do not count: "may" is also a month).
+    """
+    out: list[tuple[Candidate, str]] = []
+    for c in candidates:
+        f = c.features
+        if f.get("question") or f.get("hypothetical") or f.get("testimonial") \
+                or (f.get("obligation") and not f.get("named_org")):
+            continue
+        kind = c.kind
+        if kind in ("target", "forecast") and f.get("past") and not f.get("future"):
+            kind = "result"
+        elif kind == "result" and f.get("future_frame"):
+            kind = "target"
+        if kind == "result" and f.get("expectation"):
+            continue
+        out.append((c, kind))
+    return out
 
 
 @lru_cache(maxsize=1)
@@ -177,47 +230,57 @@ class ClaimFinder:
         self.doc = doc
         self.table = table
         self.quotes = quoted_regions(doc.text)
+        whole = (0, len(doc.text))
+        # the sources of reports ("according to Reuters") and metric words (CapEx) are never subjects
+        self.sources = discourse.attribution_sources(
+            doc.text, doc.entities, _phrases(doc, "attribution_before", *whole),
+            _phrases(doc, "attribution_after", *whole), doc.lang)
+        self.entities = [e for e in doc.entities if not (e.label == "ORG" and (
+            (e.start, e.end) in self.sources or (e.start, e.end) in doc.rejected or is_not_entity(e.text)))]
         self.main_org = self._main_org()
         self.main_person = self._main_person()
+        self.turns = (discourse.speaker_turns(doc.text, doc.lang, self.entities)
+                      if doc.ctx.kind == "transcript" else [])
         self.local_affiliation = self._local_affiliations()
 
     # -- document-level defaults ---------------------------------------------------------------
     def _main_org(self) -> str | None:
-        """The organisation the document is about: named in its title, else named again and again.
+        """The organisation the document is about: an earnings-call intro, the title, the lead, the mentions.
 
-        Sentences without an organisation of their own fall back to it, so a passing mention must not win.
-        """
-        title = self.doc.ctx.title
-        if title:
-            for e in self.doc.entities:
-                if e.label == "ORG" and e.text in title:
-                    return e.canonical
-        if self.doc.ctx.kind == "letter":
-            # a letter's company is the one in its title ("Tidewater Logistics 2023 letter to shareholders")
-            in_title = [e for e in self.doc.title_entities if e.label == "ORG"]
-            if in_title:
-                return in_title[0].canonical
-        name = main_entity(self.doc.entities, "ORG", title=title)
-        mentions = sum(1 for e in self.doc.entities if e.label == "ORG" and e.canonical == name)
-        if self.doc.ctx.kind == "letter" or mentions >= MIN_MAIN_ORG_MENTIONS:
-            return name
+        Sentences without an organisation of their own fall back to it, so a passing mention must not win: a news
+        item needs its title, or a weight of MIN_MAIN_ORG_MENTIONS (mentions, plus one for a name in the lead)."""
+        doc = self.doc
+        title_orgs = doc.title_entities if doc.ctx.kind in ("letter", "transcript") else ()
+        name, weight = discourse.main_org(
+            self.entities, title=doc.ctx.title, lang=doc.lang, sources=self.sources,
+            intro=discourse.intro_org(doc.text, doc.lang), title_orgs=title_orgs)
+        if name is None:
+            return None
+        if doc.ctx.kind != "news" or weight >= MIN_MAIN_ORG_MENTIONS:
+            return canonical_name(name, "ORG", self.table)
         return None
 
     def _main_person(self) -> str | None:
-        if self.doc.ctx.kind == "letter" and self.doc.ctx.author:
-            return canonical_name(self.doc.ctx.author, "PERSON", self.table)
-        author = canonical_name(self.doc.ctx.author, "PERSON", self.table) if self.doc.ctx.author else None
-        people = [e for e in self.doc.entities if e.label == "PERSON" and e.canonical != author]
-        return main_entity(people, "PERSON", title=self.doc.ctx.title)
+        """Who speaks in a letter or speech: the byline, else the signature, else a person in the title. News:
+        the person named most (quoted statements without "he said" are theirs)."""
+        ctx = self.doc.ctx
+        author = canonical_name(ctx.author, "PERSON", self.table) if ctx.author else None
+        if ctx.kind == "letter":
+            if author:
+                return author
+            in_title = [e.canonical for e in self.doc.title_entities if e.label == "PERSON"]
+            return discourse.signature(self.doc.text, self.entities) or (in_title[0] if in_title else None)
+        people = [e for e in self.entities if e.label == "PERSON" and e.canonical != author]
+        return main_entity(people, "PERSON", title=ctx.title)
 
     def _local_affiliations(self) -> dict[str, str]:
         """Person → the organisation named right beside them in the text ("Arjun Mehta, founder of Skylark Data",
         "东方电池董事长赵刚"): what their "we" stands for when no alias table knows them."""
         out: dict[str, str] = {}
         reach = AFFILIATION_REACH.get(self.doc.lang, 40)
-        orgs = [e for e in self.doc.entities if e.label == "ORG"]
+        orgs = [e for e in self.entities if e.label == "ORG"]
         for sent in self.doc.sentences:
-            people = [e for e in self.doc.entities if e.label == "PERSON" and sent.start <= e.start < sent.end]
+            people = [e for e in self.entities if e.label == "PERSON" and sent.start <= e.start < sent.end]
             for person in people:
                 if person.canonical in out:
                     continue
@@ -241,9 +304,13 @@ class ClaimFinder:
     def speaker(self, sent: Span, anchor: int) -> tuple[str | None, bool]:
         """(speaker, attributed?) for a statement at `anchor` in `sent`."""
         doc = self.doc
-        people = [e for e in doc.entities if e.label == "PERSON"]
+        people = [e for e in self.entities if e.label == "PERSON"]
         if doc.ctx.kind == "letter" and not self.in_quote(anchor):
-            return self.main_person, True
+            return self.main_person, self.main_person is not None
+        if doc.ctx.kind == "transcript" and not self.in_quote(anchor):
+            # the one who has the word, never a name inside the sentence ("Thanks, Dana" passes it on)
+            current = discourse.speaker_at(self.turns, anchor)
+            return current, current is not None
         for region in self._attribution_regions(sent, anchor):
             reporting = find_cues(doc, "reporting", *region)
             if not reporting:
@@ -280,7 +347,7 @@ class ClaimFinder:
         A possessive "its"/"其" after an organisation named in the same sentence points back to that organisation.
         """
         doc = self.doc
-        orgs = [e for e in doc.entities if e.label == "ORG" and sent.start <= e.start < pos]
+        orgs = [e for e in self.entities if e.label == "ORG" and sent.start <= e.start < pos]
         org = orgs[-1] if orgs else None
         selves = find_cues(doc, "first_person", sent.start, pos) + find_cues(doc, "company_reference", sent.start, pos)
         self_ref = max(selves, key=lambda c: c.start) if selves else None
@@ -288,7 +355,7 @@ class ClaimFinder:
             if org is not None and self_ref.weight < 1.0:  # "its" / "其": the organisation just named
                 return org.canonical
             first_person = self_ref.kind == "first_person"
-            if first_person and doc.ctx.kind == "letter" and not self.in_quote(pos):
+            if first_person and doc.ctx.kind in ("letter", "transcript") and not self.in_quote(pos):
                 return self.main_org
             if first_person or speaker:
                 return self.org_of(speaker)
@@ -300,7 +367,7 @@ class ClaimFinder:
 
     def _last_org_before(self, pos: int) -> str | None:
         para = _paragraph(self.doc.text, pos)
-        earlier = [e for e in self.doc.entities if e.label == "ORG" and para[0] <= e.start < pos]
+        earlier = [e for e in self.entities if e.label == "ORG" and para[0] <= e.start < pos]
         return earlier[-1].canonical if earlier else None
 
     def has_subject_before(self, sent: Span, cue: Cue) -> bool:
@@ -311,7 +378,7 @@ class ClaimFinder:
         """
         doc = self.doc
         clause_start = _clause(doc.text, sent, cue.start)[0]
-        candidates = [(e.start, e.end) for e in doc.entities if e.label == "ORG" and clause_start <= e.start
+        candidates = [(e.start, e.end) for e in self.entities if e.label == "ORG" and clause_start <= e.start
                       and e.end <= cue.start]
         for kind in ("first_person", "company_reference", "subject_pronoun"):
             candidates += [(c.start, c.end) for c in find_cues(doc, kind, clause_start, cue.start)]
@@ -378,22 +445,35 @@ class ClaimFinder:
         return min(periods, key=lambda p: abs(p.start - pos)).value if periods else None
 
     def claims_in(self, sent: Span) -> list[Claim]:
+        """The rules propose candidates (targets/forecasts, else comparisons and results); `decide_kind` keeps
+        and labels them."""
         doc = self.doc
         figs = self.figures_in(sent)
         target = self._strong_enough(sent, find_cues(doc, "target", sent.start, sent.end))
         forecast = self._strong_enough(sent, find_cues(doc, "forecast", sent.start, sent.end))
-        out: list[Claim] = []
+        candidates: list[Candidate] = []
         if target or forecast:
-            claim = self._intent(sent, figs, target, forecast)
-            if claim is not None:
-                return [claim]
-        used: list[Figure] = []
-        # "in 6 years compared to Pfizer's 12": a duration the time-frame rules read as "within" is compared here
-        in_sentence = [f for f in doc.figures if sent.start <= f.start < sent.end]
-        comparison = self._comparison(sent, in_sentence)
-        if comparison is not None:
-            claim, used = comparison
-            out.append(claim)
+            candidates = self._intent(sent, figs, target, forecast)
+        out: list[Claim] = []
+        if not candidates:
+            used: list[Figure] = []
+            # "in 6 years compared to Pfizer's 12": a duration the time-frame rules read as "within" is compared
+            in_sentence = [f for f in doc.figures if sent.start <= f.start < sent.end]
+            comparison = self._comparison(sent, in_sentence)
+            if comparison is not None:
+                claim, used = comparison
+                if not self._features(sent, claim.figure, claim.figure.start if claim.figure else sent.start).get(
+                        "hypothetical"):
+                    out.append(claim)
+            candidates = self._results(sent, figs, used)
+        for cand, kind in decide_kind(sent.text, candidates):
+            out.append(self._claim(kind, sent, cand.figure, cand.weight, cand.anchor, subject_pos=cand.subject_pos))
+        return out
+
+    def _results(self, sent: Span, figs: list[Figure], used: list[Figure]) -> list[Candidate]:
+        """Result candidates: a figure whose clause has a result cue or a stated change, and no hedge."""
+        doc = self.doc
+        out = []
         for f in figs:
             if f.kind not in RESULT_FIGURE_KINDS or any(f is u for u in used) or self._is_baseline(sent, f):
                 continue
@@ -403,8 +483,66 @@ class ClaimFinder:
             result_cues = find_cues(doc, "result", *clause)
             if result_cues or f.change or f.kind in CHANGE_KINDS:
                 weight = max((c.weight for c in result_cues), default=0.5)
-                out.append(self._claim("result", sent, f, weight, f.start))
+                out.append(Candidate("result", f, weight, f.start, features=self._features(sent, f, f.start)))
         return out
+
+    def _features(self, sent: Span, fig: Figure | None, anchor: int) -> dict[str, bool]:
+        """What `decide_kind` reads about a statement: its clause's tense, conditions, obligations, whose figure."""
+        doc = self.doc
+        pos = fig.start if fig is not None else anchor
+        clause = _clause(doc.text, sent, pos)
+        obligation = _phrases(doc, "obligation", *clause)
+        named = [e for e in self.entities if e.label == "ORG" and clause[0] <= e.start < pos]
+        frame = self.time_frame(sent, pos, fig)
+        past = self._clause_is_past(clause)
+        return {
+            "question": sent.text.rstrip().endswith(("?", "？")),
+            "hypothetical": bool(_phrases(doc, "hypothetical", sent.start, clause[1])),
+            "testimonial": bool(_phrases(doc, "testimonial", sent.start, sent.end)),
+            "obligation": bool(obligation),
+            "named_org": bool(named or find_cues(doc, "first_person", clause[0], pos)),
+            "expectation": bool(_phrases(doc, "expectation", *clause)),
+            "past": past,
+            "future": bool(_phrases(doc, "future", *clause)),
+            # a span still to run from publication ("未来3年内", "within two years"), not "this year" or a date
+            "future_frame": bool(frame is not None and frame.relative and not past),
+        }
+
+    def _clause_is_past(self, clause: tuple[int, int]) -> bool:
+        """A past form in the clause (listed words, English regular "-ed" forms not after a determiner)."""
+        doc = self.doc
+        if _phrases(doc, "past", *clause):
+            return True
+        if doc.lang != "en":
+            return False
+        reporting = [(c.start, c.end) for c in find_cues(doc, "reporting", *clause)]
+        not_past, noun_before = _cue_set("en", "not_past"), _cue_set("en", "noun_before")
+        for m in _REGULAR_PAST.finditer(doc.text, *clause):
+            if m.group().casefold() in not_past or any(a <= m.start() < b for a, b in reporting):
+                continue
+            before = _PREVIOUS_WORD.search(doc.text, clause[0], m.start())
+            if before and (before.group(1).casefold() in noun_before or before.group(1)[0].isdigit()):
+                continue
+            if m.group().casefold() in _cue_set("en", "expectation"):
+                continue  # "expected" looks ahead
+            return True
+        return False
+
+    def scope(self, sent: Span, pos: int) -> tuple[str, str | None]:
+        """("company" | "market" | "economy", the market or statistic named): a market or macro word before the
+        figure in its clause, with no organisation (or "we") named before that word."""
+        doc = self.doc
+        clause = _clause(doc.text, sent, pos)
+        words = sorted(find_cues(doc, "market", clause[0], max(pos, clause[0] + 1))
+                       + find_cues(doc, "economy", clause[0], max(pos, clause[0] + 1)), key=lambda c: c.start)
+        if not words:
+            return "company", None
+        first = words[0]
+        # the organisation may open the sentence ("晨光证券预期，该行业…": its forecast about the industry)
+        if any(e.label == "ORG" and sent.start <= e.start < first.start for e in self.entities) \
+                or find_cues(doc, "first_person", sent.start, first.start):
+            return "company", None
+        return first.kind, first.text
 
     def _strong_enough(self, sent: Span, cues: list[Cue]) -> list[Cue]:
         """Cues that count here: weak ones ("will", "将") only right after an organisation or "we"."""
@@ -454,7 +592,7 @@ class ClaimFinder:
         # the others: organisations across the cue, or in another clause ("…只用了4年，而特斯拉用了12年")
         own_clause = _clause(doc.text, sent, own.start)
         compared: list[str] = []
-        for e in doc.entities:
+        for e in self.entities:
             elsewhere = other[0] <= e.start < other[1] or not own_clause[0] <= e.start < own_clause[1]
             # "Pfizer's 12": a name with its own figure is compared even when the model took it for a person
             named_figure = e.label == "ORG" or bool(_POSSESSIVE_NUMBER.match(doc.text, e.end))
@@ -487,22 +625,54 @@ class ClaimFinder:
         return any(not any(a <= m.start() < b for a, b in periods)
                    for m in _NUMBER.finditer(self.doc.text, *region))
 
-    def _intent(self, sent: Span, figs: list[Figure], target: list[Cue], forecast: list[Cue]) -> Claim | None:
-        """A target or forecast: the strongest cue, with the figure that follows it closely."""
+    def _intent(self, sent: Span, figs: list[Figure], target: list[Cue], forecast: list[Cue]) -> list[Candidate]:
+        """Targets or forecasts: the strongest cue with the figure that follows it closely (never a baseline:
+        "from 3万 to 12万" is 12万); then every other clause with its own cue and figure, and a figure of another
+        kind after the same cue ("grow 11% and be $1.33"): one claim per statement."""
         best_t = max((c.weight for c in target), default=0.0)
         best_f = max((c.weight for c in forecast), default=0.0)
         kind, cues = ("forecast", forecast) if best_f > best_t else ("target", target)
         window = CUE_WINDOW.get(self.doc.lang, 60)
-        for cue in sorted(cues, key=lambda c: -c.weight):
-            after = [f for f in figs if cue.start <= f.start <= cue.end + window]
-            if after:
-                return self._claim(kind, sent, after[0], cue.weight, cue.start,
-                                   subject_pos=self._predicted_subject_end(sent, cue, after[0]) or cue.end)
+        text = self.doc.text
+        # "from 3万辆 to 12万辆" targets 12万; a range figure ("from 97 cents to 99 cents") is no baseline
+        figs = [f for f in figs if f.lower is not None or not self._is_baseline(sent, f)]
+        out: list[Candidate] = []
+        clauses: set[tuple[int, int]] = set()
+        for i, cue in enumerate(sorted(cues, key=lambda c: (-c.weight, c.start))):
+            after = [f for f in figs if cue.start <= f.start <= cue.end + window and not any(f is c.figure for c in out)]
+            if not after and cue.text.casefold() in _cue_set(self.doc.lang, "figure_before"):
+                # "实现营收增加一倍至75亿美元的目标", "a $5 billion target": the figure precedes the target noun
+                before = [f for f in figs if cue.start - window <= f.end <= cue.start
+                          and _clause(text, sent, f.start) == _clause(text, sent, cue.start)]
+                after = before[-1:]
+            if not after:
+                continue
+            first = after[0]
+            if out and (_clause(text, sent, first.start) in clauses
+                        or _clause(text, sent, cue.start) != _clause(text, sent, first.start)):
+                continue  # another cue in a clause already used, or reaching into another clause
+            picked = [first]
+            kinds = {first.kind}
+            for f in after[1:]:
+                if f.kind not in kinds and f.kind in RESULT_FIGURE_KINDS and _clause(text, sent, f.start) == \
+                        _clause(text, sent, first.start) and re.search(r"\band\b|和|并", text[picked[-1].end:f.start]):
+                    picked.append(f)
+                    kinds.add(f.kind)
+            for f in picked:
+                out.append(Candidate(kind, f, cue.weight, cue.start,
+                                     subject_pos=self._predicted_subject_end(sent, cue, f) or cue.end,
+                                     features=self._features(sent, f, cue.start)))
+                clauses.add(_clause(text, sent, f.start))
+        if out:
+            return out
         cue = max(cues, key=lambda c: c.weight)
         frame = self.time_frame(sent, cue.start)
-        if cue.weight >= 0.8 and frame is not None:
-            return self._claim(kind, sent, None, cue.weight, cue.start, subject_pos=cue.end)
-        return None
+        # a date-only statement: a strong cue, or any cue right before its date ("可能到明年初才能量产")
+        if frame is not None and (cue.weight >= 0.8 or 0 <= frame.start - cue.end <= DATE_AFTER_CUE.get(
+                self.doc.lang, 12)):
+            return [Candidate(kind, None, cue.weight, cue.start, subject_pos=cue.end,
+                              features=self._features(sent, None, cue.start))]
+        return []
 
     def _claim(self, kind: str, sent: Span, fig: Figure | None, weight: float, anchor: int,
                subject_pos: int | None = None) -> Claim:
@@ -513,14 +683,26 @@ class ClaimFinder:
             subject_pos = pos
         subject = self.subject(sent, subject_pos, speaker)
         if speaker is None and kind in ("target", "forecast", "comparison") and self.main_person \
+                and self.doc.ctx.kind == "news" \
                 and subject is not None and subject == self.org_of(self.main_person):
             # news reports the main speaker's plans without repeating "he said" — for his own company only
             speaker = self.main_person
+        scope, named = self.scope(sent, pos)
+        if scope != "company":
+            subject = None  # a market or statistic ("沪指", "GDP"), never the document's company
         frame = self.time_frame(sent, pos, fig) if kind in ("target", "forecast") else None
         period = self.period(sent, fig, pos)
         deadline = frame.value if frame else None
-        if deadline is None and kind in ("target", "forecast"):
-            deadline = future_period_end(period, self.doc.ctx.published)  # "要在2025年实现" → 2025-12-31
+        fiscal_text = None
+        # the sentence's own fiscal period ("fiscal 2026" of a July company), its year ("要在2025年实现"), then the
+        # period an outlook header named a few sentences before ("Our Q1 guidance is as follows.")
+        for inherit in (False, True):
+            if deadline is None and kind in ("target", "forecast"):
+                fiscal = self.fiscal_deadline(sent, pos, subject, inherit=inherit)
+                if fiscal is not None:
+                    fiscal_text, deadline = fiscal
+            if deadline is None and kind in ("target", "forecast") and not inherit:
+                deadline = future_period_end(period, self.doc.ctx.published)
         if fig is not None and period and not fig.period:
             fig = replace(fig, period=period)
         clause = _clause(self.doc.text, sent, pos)
@@ -529,15 +711,43 @@ class ClaimFinder:
             kind=kind, subject=subject, speaker=speaker,
             predicate=self.doc.text[clause[0]:clause[1]].strip(),
             sentence=sent.text.strip(), start=sent.start, end=sent.end, figure=fig, period=period,
-            time_frame=frame.text if frame else None, deadline=deadline,
+            time_frame=frame.text if frame else fiscal_text, deadline=deadline, scope=scope,
             quote=self.in_quote(pos), confidence=round(min(1.0, confidence), 2),
             evidence=[{"sentence": sent.text.strip(), "start": sent.start, "end": sent.end}],
         )
 
+    def fiscal_deadline(self, sent: Span, pos: int, subject: str | None, *, inherit: bool = False
+                        ) -> tuple[str, str] | None:
+        """(the period as written, its deadline) for an outlook naming a fiscal period ("for the first quarter",
+        "full year", 下半年): the next such period of the subject's fiscal year, from publication."""
+        published = self.doc.ctx.published
+        if not published:
+            return None
+        clause = _clause(self.doc.text, sent, pos)
+        found = [] if inherit else (find_fiscal_periods(self.doc.text, self.doc.lang, *clause)
+                                    or find_fiscal_periods(self.doc.text, self.doc.lang, sent.start, sent.end))
+        if not found and inherit:
+            # an outlook names its period once ("Our Q1 guidance is as follows."), the next sentences inherit it
+            earlier = [s for s in self.doc.sentences if s.end <= sent.start][-OUTLOOK_REACH:]
+            for prev in reversed(earlier):
+                found = find_fiscal_periods(self.doc.text, self.doc.lang, prev.start, prev.end)
+                if found and find_cues(self.doc, "forecast", prev.start, prev.end):
+                    break
+                found = []
+        if not found:
+            return None
+        period = min(found, key=lambda f: _edge_distance((f.start, f.end), (pos, pos)))
+        try:
+            day = date.fromisoformat(published[:10])
+        except ValueError:
+            return None
+        end = resolve_fiscal(period, day, year_end_month(subject or self.main_org))
+        return (period.text, end.isoformat()) if end else None
+
     def _names_subject(self, sent: Span, pos: int) -> bool:
         """Whether an organisation or self-reference appears in the sentence before `pos` (end of a cue)."""
         doc = self.doc
-        if any(e.label == "ORG" and sent.start <= e.start < pos for e in doc.entities):
+        if any(e.label == "ORG" and sent.start <= e.start < pos for e in self.entities):
             return True
         return bool(find_cues(doc, "first_person", sent.start, pos) or find_cues(doc, "company_reference",
                                                                                  sent.start, pos))
@@ -563,7 +773,7 @@ def future_period_end(period: str | None, published: str | None) -> str | None:
 
 def _merge_key(c: Claim) -> tuple[Any, ...]:
     fig = (c.figure.kind, c.figure.value) if c.figure else None
-    return c.kind, c.subject, fig, c.deadline
+    return c.kind, c.subject, fig, c.deadline, c.scope
 
 
 def merge_repeats(claims: list[Claim]) -> list[Claim]:

@@ -21,6 +21,7 @@ DATA_DIR = Path(__file__).resolve().parent / "data" / "entities"
 ALIASES_FILE = DATA_DIR / "aliases.tsv"
 AFFILIATIONS_FILE = DATA_DIR / "affiliations.tsv"
 RULES_FILE = DATA_DIR / "rules.toml"
+METRIC_TERMS_FILE = DATA_DIR / "metric_terms.tsv"
 ALIASES_ENV = "NEWSCLAIMS_ALIASES"
 LABELS = ("ORG", "PERSON", "GPE", "LOC", "PRODUCT")
 
@@ -125,9 +126,16 @@ def entity_rules() -> dict:
     return rules
 
 
+@lru_cache(maxsize=1)
+def metric_terms() -> frozenset[str]:
+    """Finance and metric words (CapEx, EPS, 毛利率 ...): never an entity (metric_terms.tsv)."""
+    return frozenset(row[0] for row in _read_tsv(METRIC_TERMS_FILE, 1))
+
+
 def is_not_entity(surface: str) -> bool:
-    """Surfaces the rules file says are never entities (quarters, bare numbers, acronyms of terms)."""
-    return any(p.search(surface.strip()) for p in entity_rules()["_not_entity"])
+    """Surfaces the rules say are never entities (quarters, bare numbers, acronyms of terms, metric words)."""
+    s = _POSSESSIVE.sub("", surface.strip())
+    return s in metric_terms() or any(p.search(s) for p in entity_rules()["_not_entity"])
 
 
 def normalise_surface(surface: str, label: str) -> str:

@@ -66,6 +66,7 @@ class Claim:
     confidence: float = 0.5
     evidence: list[dict[str, Any]] = field(default_factory=list)  # [{sentence, start, end}] of merged repeats
     compared_with: list[str] = field(default_factory=list)  # canonical names a comparison sets the subject against
+    scope: str = "company"  # "company" | "market" (a market, index, industry total) | "economy" (GDP, CPI ...)
 
 
 @dataclass

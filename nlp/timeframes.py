@@ -60,7 +60,8 @@ def _patterns(lang: str) -> list[tuple[re.Pattern[str], str]]:
     for plang, pattern, rule in (r[:3] for r in read_tsv("timeframes.tsv")):
         if plang != lang:
             continue
-        pattern = (pattern.replace("{N}", _number(lang))
+        pattern = (pattern.replace("{N2}", _number(lang).replace("?P<n>", "?P<n2>"))
+                   .replace("{N}", _number(lang))
                    .replace("{Y}", r"(?P<y>(?:19|20)\d{2})")
                    .replace("{QW}", r"(?P<q>first|second|third|fourth|final|last)")
                    .replace("{Q}", r"(?P<q>[1-4一二三四])")
@@ -107,6 +108,8 @@ def find_time_frames(text: str, lang: str, published: datetime.date | None) -> l
             continue
         g = m.groupdict()
         n = parse_number(g["n"]) if g.get("n") else None
+        if g.get("n2"):  # a range ("5到10年", "in five to ten years"): the deadline is its later end
+            n = parse_number(g["n2"])
         year = int(g["y"]) if g.get("y") else None
         quarter = _QUARTER_WORDS.get((g.get("q") or "").lower())
         half = _HALF_WORDS.get((g.get("h") or "").lower())
@@ -144,6 +147,8 @@ def resolve_deadline(rule: str, published: datetime.date | None, *, n: float | N
         return _month_end(published.year + k, 6 * half)
     if name == "mid_year":
         return datetime.date(published.year + k, 6, 30)
+    if name == "early_year":
+        return datetime.date(published.year + k, 3, 31)
     if name == "year_end":
         return datetime.date(published.year + k, 12, 31)
     if name == "decade_end":

@@ -16,7 +16,7 @@ from use_data import build_generated_database
 
 # What each export must equal, straight from the tables (not through db.export's own SQL).
 TRUTH = {
-    "claims": """SELECT c.id, c.kind, c.subject, c.speaker, c.predicate, c.figure_text, c.figure_kind, c.figure_value,
+    "claims": """SELECT c.id, c.kind, c.scope, c.subject, c.speaker, c.predicate, c.figure_text, c.figure_kind, c.figure_value,
                    c.figure_unit, c.period, c.time_frame, c.deadline, c.quote, c.compared_with, c.confidence, c.sentence, a.lang,
                    a.source, a.title, substr(a.published, 1, 10), a.canonical_url, c.article_id, c.analysis_version
                  FROM claims c JOIN articles a ON a.id = c.article_id ORDER BY c.id""",

@@ -144,6 +144,8 @@ def test_claim_search_index_follows_reanalysis_and_migration(tmp_path: Path) -> 
         for statement in ("DROP TABLE claim_outcomes", "DROP TABLE claim_groups", "DROP INDEX idx_claims_group",
                           "DROP INDEX idx_claims_subject_lower", "ALTER TABLE claims DROP COLUMN group_id"):
             conn.execute(statement)  # added by the promise tracker's migration
+        conn.execute("DROP INDEX idx_claims_scope")  # added by the scope migration (v6)
+        conn.execute("ALTER TABLE claims DROP COLUMN scope")  # added by the scope migration (v6)
         conn.execute("PRAGMA user_version = 1")
     conn.close()
     from db.store import Store

@@ -6,7 +6,7 @@ from typing import Any, TypeVar
 
 import click
 
-from db.queries import CLAIM_KINDS, ClaimFilter
+from db.queries import CLAIM_KINDS, SCOPE_CHOICES, ClaimFilter
 from newsclaims.commands._types import DATE
 
 F = TypeVar("F", bound=Callable[..., Any])
@@ -23,6 +23,13 @@ _OPTIONS = (
 )
 
 
+def scope_option(default: str) -> Callable[[F], F]:
+    """--scope: company claims, market or economy statistics, or all (each command picks its default)."""
+    return click.option("--scope", type=click.Choice(SCOPE_CHOICES), default=default, show_default=True,
+                        help="company: claims about organisations; market / economy: market and macro statistics "
+                             "(indexes, industry totals, GDP); all: every claim.")
+
+
 def claim_filter_options(func: F) -> F:
     for option in reversed(_OPTIONS):
         func = option(func)
@@ -31,7 +38,8 @@ def claim_filter_options(func: F) -> F:
 
 def claim_filter(*, entity: str | None = None, speaker: str | None = None, kind: str | None = None,
                  due_before: str | None = None, due_after: str | None = None, since: str | None = None,
-                 source: str | None = None, lang: str | None = None, limit: int | None = None) -> ClaimFilter:
+                 source: str | None = None, lang: str | None = None, limit: int | None = None,
+                 scope: str = "all") -> ClaimFilter:
     """A ClaimFilter from option values (dates were checked by the DATE parameter type)."""
     return ClaimFilter(entity=entity, speaker=speaker, kind=kind, due_before=due_before, due_after=due_after,
-                       since=since, source=source, lang=lang, limit=limit)
+                       since=since, source=source, lang=lang, limit=limit, scope=scope)

@@ -16,8 +16,9 @@ from newsclaims.commands._types import DATE
               help="Language of the documents (auto: detected from the text).")
 @click.option("--published", type=DATE,
               help="Publication date, used to resolve 'this year', 'within 10 quarters'... (default: from the page).")
-@click.option("--kind", type=click.Choice(["news", "letter"]), default="news", show_default=True,
-              help="letter: first-person statements are the author's and the company's.")
+@click.option("--kind", type=click.Choice(["news", "letter", "transcript"]), default="news", show_default=True,
+              help="letter: first-person statements are the author's (byline, signature) and the company's; "
+                   "transcript: a call or speech, each statement is the current speaker's (hand-overs).")
 @click.option("--aliases", type=click.Path(exists=True, dir_okay=False), default=None,
               help="Extra alias table (TSV: canonical, label, alias, lang); also $NEWSCLAIMS_ALIASES.")
 @user_errors

@@ -8,11 +8,11 @@ import click
 from db.queries import CLAIM_COLUMNS, DUE_COLUMNS, ClaimFilter, claims_query, due_claims, list_claims
 from db.tracking import GROUP_COLUMNS, group_rows, outcomes_by_claim
 from db.store import Store
-from newsclaims.commands._claim_options import claim_filter, claim_filter_options
+from newsclaims.commands._claim_options import claim_filter, claim_filter_options, scope_option
 from newsclaims.commands._common import db_option, emit_rows, format_option, safe_text, user_errors
 from newsclaims.commands._types import DATE, WINDOW
 
-TABLE_COLUMNS = ("id", "kind", "subject", "speaker", "figure_text", "figure_value", "deadline", "lang", "published",
+TABLE_COLUMNS = ("id", "kind", "scope", "subject", "speaker", "figure_text", "figure_value", "deadline", "lang", "published",
                  "sentence", "url")
 TABLE_WIDTHS = {"subject": 16, "speaker": 14, "figure_text": 22, "sentence": 60, "url": 60}
 GROUP_TABLE_COLUMNS = ("group_id", "kind", "subject", "speaker", "figure_text", "deadline", "first_seen", "reports",
@@ -23,6 +23,7 @@ DUE_TABLE_COLUMNS = ("status", "outcome", "deadline", "days", "kind", "figure_te
 
 @click.command()
 @claim_filter_options
+@scope_option("company")
 @click.option("--limit", type=click.IntRange(min=1), default=100, show_default=True, help="At most this many rows.")
 @click.option("--group", "grouped", is_flag=True,
               help="One row per claim group (one claim, many reports) with its report count; JSON adds the members.")
@@ -30,7 +31,9 @@ DUE_TABLE_COLUMNS = ("status", "outcome", "deadline", "days", "kind", "figure_te
 @db_option
 @user_errors
 def claims(limit: int, grouped: bool, fmt: str, db_path: str, **filters: str | None) -> None:
-    """Claims: who claimed what, with which figure, by when (soonest deadline first)."""
+    """Claims: who claimed what, with which figure, by when (soonest deadline first).
+
+    Company claims by default; market and macro statistics with --scope market, economy or all."""
     flt = claim_filter(limit=limit, **filters)
     if grouped:
         _claim_groups(flt, fmt, db_path)
@@ -61,17 +64,18 @@ def _claim_groups(flt: ClaimFilter, fmt: str, db_path: str) -> None:
 @click.option("--as-of", type=DATE, help="Take this date as today (YYYY-MM-DD).")
 @click.option("--entity", help="Only claims about this entity (any alias).")
 @click.option("--lang", type=click.Choice(["en", "zh"]), help="Only articles in this language.")
+@scope_option("company")
 @format_option
 @db_option
 @user_errors
-def due(within: int | None, overdue: bool, as_of: str | None, entity: str | None, lang: str | None, fmt: str,
-        db_path: str) -> None:
+def due(within: int | None, overdue: bool, as_of: str | None, entity: str | None, lang: str | None, scope: str,
+        fmt: str, db_path: str) -> None:
     """The promise tracker: targets and forecasts falling due, or overdue, grouped by subject."""
     today = as_of or date.today().isoformat()
     days = within if within is not None else (None if overdue else 90)
     with Store.open(db_path, readonly=True) as store:
         rows = due_claims(store, as_of=today, within_days=days, overdue=overdue,
-                          flt=claim_filter(entity=entity, lang=lang))
+                          flt=claim_filter(entity=entity, lang=lang, scope=scope))
         outcomes = outcomes_by_claim(store, (r["id"] for r in rows))
     for row in rows:
         row["made_ago"] = describe_age(row["made_days_ago"])

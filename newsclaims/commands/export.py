@@ -5,7 +5,7 @@ import click
 
 from db.export import FORMATS, WHATS, export as export_rows
 from db.store import Store
-from newsclaims.commands._claim_options import claim_filter, claim_filter_options
+from newsclaims.commands._claim_options import claim_filter, claim_filter_options, scope_option
 from newsclaims.commands._common import db_option, user_errors
 
 
@@ -15,6 +15,7 @@ from newsclaims.commands._common import db_option, user_errors
 @click.option("-o", "--output", required=True, type=click.Path(dir_okay=False, allow_dash=True),
               help="Where to write the data: a file (replaced whole at the end), `-` for stdout, or a device.")
 @claim_filter_options
+@scope_option("all")
 @click.option("--limit", type=click.IntRange(min=1), help="At most this many rows.")
 @click.option("--no-text", is_flag=True, help="Leave publisher text (article text, sentences) out.")
 @db_option
