@@ -9,6 +9,7 @@ import click
 EVALUATIONS = {
     "extraction": "newsclaims.evaluation.extraction",
     "nlp": "newsclaims.evaluation.nlp",
+    "ner": "newsclaims.evaluation.ner",
 }
 
 
