@@ -5,7 +5,7 @@ VENV := .venv
 BIN := $(VENV)/bin
 STAMP := $(VENV)/.installed
 
-.PHONY: install browser demo test eval bench clean
+.PHONY: install browser demo test eval bench clean train train-zh-ner
 
 $(STAMP): pyproject.toml requirements-model.txt
 	$(PYTHON) -m venv $(VENV)
@@ -32,6 +32,20 @@ test: $(STAMP) browser
 eval: $(STAMP)
 	$(BIN)/newsclaims eval extraction
 	$(BIN)/newsclaims eval nlp
+
+# Trained components, rebuilt from the corpora in ../shared (or $$NEWSCLAIMS_SHARED); not part of `make test`.
+# Each writes its weights into the package (nlp/models/...), to be committed. Seeds are fixed: same data, same model.
+SHARED ?= $(or $(NEWSCLAIMS_SHARED),../shared)
+ZH_NER_BUILD := build/zh_ner
+train: train-zh-ner
+
+# Chinese entity recogniser on CLUENER2020 train.json (its dev.json is never read here); see nlp/models/zh_ner/README.md.
+train-zh-ner: $(STAMP)
+	$(BIN)/python -m nlp.training.zh_ner.prepare $(SHARED)/corpus/cluener2020/train.json $(ZH_NER_BUILD)/data
+	OPENBLAS_NUM_THREADS=1 $(BIN)/python -m spacy train nlp/training/zh_ner/config.cfg \
+	  --code nlp/training/zh_ner/register.py --output $(ZH_NER_BUILD)/run \
+	  --paths.train $(ZH_NER_BUILD)/data/train.spacy --paths.dev $(ZH_NER_BUILD)/data/dev.spacy
+	$(BIN)/python -m nlp.training.zh_ner.package $(ZH_NER_BUILD)/run/model-best nlp/models/zh_ner
 
 bench: $(STAMP)
 	$(BIN)/python -m bench

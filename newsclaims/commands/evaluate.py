@@ -10,6 +10,7 @@ EVALUATIONS = {
     "claims": "newsclaims.evaluation.claims",
     "extraction": "newsclaims.evaluation.extraction",
     "nlp": "newsclaims.evaluation.nlp",
+    "ner": "newsclaims.evaluation.ner",
     "tracker": "newsclaims.evaluation.tracker",
 }
 

@@ -2,15 +2,15 @@
 
 - gold fixtures (fixtures/gold/*.json): recall of every non-stretch entity, figure and claim; forbidden entities;
   "precision" = share of our distinct outputs that a gold item accounts for (the gold lists are not exhaustive);
-- CLUENER2020 dev (read from the shared folder, never copied): entity-level F1 for ORG
-  (company+organization+government), PERSON (name) and GPE-LOC (address), ours vs jieba POS tags alone;
+- CLUENER2020 dev (read from the shared folder, never copied; held-out): entity-level F1 for ORG
+  (company+organization+government), PERSON (name) and GPE-LOC (address): the trained recogniser, the rules
+  alone and jieba POS tags alone (newsclaims/evaluation/ner.py, also `eval ner`);
 - the figure evaluation of newsclaims/evaluation/figures.py, when present.
 """
 from __future__ import annotations
 
 import json
 import time
-from collections import Counter
 from collections.abc import Iterable
 from dataclasses import dataclass, field
 from pathlib import Path
@@ -19,14 +19,11 @@ from typing import Any
 import click
 
 from newsclaims.config import SHARED_DIR
+from newsclaims.evaluation.ner import CLUENER_DEV, evaluate_ner, format_ner, read_cluener
 from nlp.records import Analysis, Claim, DocContext
 
 FIXTURES_DIR = "fixtures"
-CLUENER_FILE = "corpus/cluener2020/dev.json"
-CLUENER_TYPES = {"name": "PERSON", "company": "ORG", "organization": "ORG", "government": "ORG",
-                 "address": "GPE-LOC"}
-OUR_TYPES = {"PERSON": "PERSON", "ORG": "ORG", "GPE": "GPE-LOC", "LOC": "GPE-LOC"}
-JIEBA_TYPES = {"nr": "PERSON", "nrfg": "PERSON", "nrt": "PERSON", "nt": "ORG", "ns": "GPE-LOC"}
+CLUENER_FILE = CLUENER_DEV
 _VALUE_TOLERANCE = 1e-6
 
 
@@ -144,64 +141,9 @@ def evaluate_gold(fixtures_dir: Path, analyzer: Any = None) -> list[GoldDocRepor
 
 # --- CLUENER2020 ---------------------------------------------------------------------------------------------
 
-def read_cluener(path: Path, limit: int | None = None) -> list[tuple[str, set[tuple[int, int, str]]]]:
-    """(text, {(start, end_exclusive, type)}) per record, for the types we produce."""
-    out = []
-    with path.open(encoding="utf-8") as fh:
-        for line in fh:
-            if not line.strip():
-                continue
-            rec = json.loads(line)
-            spans = {(s, e + 1, CLUENER_TYPES[label]) for label, ents in rec.get("label", {}).items()
-                     if label in CLUENER_TYPES for positions in ents.values() for s, e in positions}
-            out.append((rec["text"], spans))
-            if limit and len(out) >= limit:
-                break
-    return out
-
-
-def _prf(gold: list[set[tuple[int, int, str]]], pred: list[set[tuple[int, int, str]]]) -> dict[str, dict[str, float]]:
-    counts: dict[str, Counter] = {}
-    for g, p in zip(gold, pred):
-        for t in {x[2] for x in g | p}:
-            c = counts.setdefault(t, Counter())
-            gt, pt = {x for x in g if x[2] == t}, {x for x in p if x[2] == t}
-            c["tp"] += len(gt & pt)
-            c["fp"] += len(pt - gt)
-            c["fn"] += len(gt - pt)
-    out = {}
-    for t, c in sorted(counts.items()):
-        prec = c["tp"] / (c["tp"] + c["fp"]) if c["tp"] + c["fp"] else 0.0
-        rec = c["tp"] / (c["tp"] + c["fn"]) if c["tp"] + c["fn"] else 0.0
-        f1 = 2 * prec * rec / (prec + rec) if prec + rec else 0.0
-        out[t] = {"precision": prec, "recall": rec, "f1": f1, "support": c["tp"] + c["fn"]}
-    return out
-
-
-def evaluate_cluener(path: Path, limit: int | None = None) -> dict[str, dict[str, dict[str, float]]]:
-    """Entity-level P/R/F1 per type: {"ours": {...}, "jieba_pos": {...}}."""
-    import jieba
-    import jieba.posseg
-
-    from nlp.chinese import build_chinese
-
-    records = read_cluener(path, limit)
-    gold = [spans for _, spans in records]
-    nlp = build_chinese()
-    ours = []
-    with nlp.select_pipes(enable=["newsclaims_zh_sentences_v1", "newsclaims_zh_entities_v1"]):
-        for doc in nlp.pipe(text for text, _ in records):
-            ours.append({(e.start, e.end, OUR_TYPES[e.label]) for e in doc._.entities if e.label in OUR_TYPES})
-    baseline_tok = jieba.posseg.POSTokenizer(jieba.Tokenizer())  # jieba's own dictionary, none of ours
-    baseline = []
-    for text, _ in records:
-        spans, pos = set(), 0
-        for pair in baseline_tok.cut(text):
-            if pair.flag in JIEBA_TYPES:
-                spans.add((pos, pos + len(pair.word), JIEBA_TYPES[pair.flag]))
-            pos += len(pair.word)
-        baseline.append(spans)
-    return {"ours": _prf(gold, ours), "jieba_pos": _prf(gold, baseline), "records": {"n": {"n": len(records)}}}
+def evaluate_cluener(path: Path, limit: int | None = None) -> dict[str, Any]:
+    """Entity-level P/R/F1 per type on CLUENER dev (held-out): {"trained", "rules", "jieba_pos", "sentences"}."""
+    return evaluate_ner(read_cluener(path, limit))
 
 
 # --- command -------------------------------------------------------------------------------------------------
@@ -216,15 +158,6 @@ def _print_gold(reports: list[GoldDocReport]) -> None:
             for m in s.missed:
                 click.echo(f"      missed: {m}")
         click.echo(f"  {r.document:<50} forbidden entities found: {len(r.forbidden)} {' '.join(r.forbidden)}")
-
-
-def _print_ner(result: dict[str, dict[str, dict[str, float]]]) -> None:
-    click.echo(f"CLUENER2020 dev ({result['records']['n']['n']} sentences): entity-level exact-span F1")
-    click.echo(f"  {'type':<8} {'support':>7} {'ours P/R/F1':>22} {'jieba POS P/R/F1':>22}")
-    for t, s in result["ours"].items():
-        b = result["jieba_pos"].get(t, {"precision": 0, "recall": 0, "f1": 0})
-        click.echo(f"  {t:<8} {int(s['support']):>7}   {s['precision']:.3f}/{s['recall']:.3f}/{s['f1']:.3f}"
-                   f"      {b['precision']:.3f}/{b['recall']:.3f}/{b['f1']:.3f}")
 
 
 @click.command("nlp")
@@ -242,7 +175,8 @@ def command(fixtures: Path | None, limit: int | None, skip_figures: bool) -> Non
         click.echo(f"Gold fixtures not found in {fixtures}; skipped.", err=True)
     cluener = SHARED_DIR / CLUENER_FILE
     if cluener.is_file():
-        _print_ner(evaluate_cluener(cluener, limit))
+        click.echo(format_ner(evaluate_cluener(cluener, limit), "CLUENER2020 dev (held-out: never trained or tuned "
+                              "on); entity-level exact-span P/R/F1"))
     else:
         click.echo(f"{cluener} not found; CLUENER evaluation skipped.", err=True)
     click.echo(f"({time.perf_counter() - started:.1f} s)")

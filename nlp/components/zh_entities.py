@@ -1,4 +1,13 @@
-"""`newsclaims_zh_entities_v1`: Chinese entities from jieba POS tags, the alias table and name rules.
+"""`newsclaims_zh_entities_v1`: Chinese entities from the trained recogniser or from rules, plus the alias table.
+
+With `trained=True` (the product) the spans the recogniser (`newsclaims_zh_ner_v1`, run before) put in doc.ents
+are kept, relabelled and named by the alias table where it knows them, and a known alias the model missed is
+added where it overlaps nothing. Three rules complete it: organisation names built by the rules below (a name
+before an organisation or industry word) where the model saw nothing or only part of the name; a "person"
+ending like an organisation (达摩院) is one; a known name the model glued to common nouns (印度市场) is cut to
+the name. They cost CLUENER a little and restore what our labelled claims and gold article need
+(docs/quality.md). With `trained=False` (the rules-only baseline of `eval ner`)
+the rules below find the entities:
 
 - a token that is a known alias is that entity (canonical name from the table);
 - nr/nrfg/nrt → PERSON, ns → GPE, nt → ORG (tags from nlp/data/zh/rules.toml);
@@ -25,8 +34,10 @@ _PROPER_TAGS = {"ns", "nz", "nt", "nr", "nrt", "nrfg", "j", "eng"}
 
 
 class ChineseEntities:
-    def __init__(self, table: AliasTable, rules: dict) -> None:
+    def __init__(self, table: AliasTable, rules: dict, trained: bool = False) -> None:
         self.table = table
+        self.trained = trained
+        self.common_noun_tags = set(rules["trained"]["common_noun_tags"])
         self.pos_labels: dict[str, str] = rules["pos_labels"]
         self.industry = set(rules["suffix"]["industry"])
         self.proper_only = set(rules["suffix"]["industry_proper_only"])
@@ -46,12 +57,52 @@ class ChineseEntities:
         self.org_endings_not_names = tuple(rules["suffix"]["org_endings_not_names"])
 
     def __call__(self, doc: Doc) -> Doc:
-        spans = self._organisations(doc) + self._places(doc) + self._people(doc) + self._tokens(doc)
-        # longer spans win (an ORG built from 北京 + 银行 beats the GPE 北京)
-        spans = [s for s in filter_spans(spans) if len(s.text.strip()) > 1 and not is_not_entity(s.text)]
+        if self.trained:
+            spans = self._model_and_aliases(doc)
+        else:
+            spans = self._organisations(doc) + self._places(doc) + self._people(doc) + self._tokens(doc)
+            # longer spans win (an ORG built from 北京 + 银行 beats the GPE 北京)
+            spans = filter_spans(spans)
+        spans = [s for s in spans if len(s.text.strip()) > 1 and not is_not_entity(s.text)]
         doc.ents = spans
         doc._.entities = entity_records(doc.ents, self.table)
         return doc
+
+    def _model_and_aliases(self, doc: Doc) -> list[Span]:
+        """The model's spans, named by the alias table; known aliases it missed, where they overlap nothing."""
+        spans = [self._span(doc, *self._known_name_only(e), self._label(e)) for e in doc.ents]
+        spans = self._with_rule_orgs(doc, spans)
+        taken = {i for s in spans for i in range(s.start, s.end)}
+        for tok in doc:
+            hit = self.table.lookup(tok.text) if tok.i not in taken and not tok.is_space else None
+            if hit is not None:
+                spans.append(Span(doc, tok.i, tok.i + 1, label=hit.label, span_id=hit.canonical))
+        return sorted(spans, key=lambda s: s.start)
+
+    def _known_name_only(self, span: Span) -> tuple[int, int]:
+        """(start, end) of the span, cut to its first token when that is a known name and common nouns follow
+        (印度 + 市场, 小米 + 手机): the model glues the market or product to the name."""
+        rest = span[1:]
+        if len(span) > 1 and self.table.lookup(span[0].text) and all(t.tag_ in self.common_noun_tags for t in rest):
+            return span.start, span.start + 1
+        return span.start, span.end
+
+    def _label(self, span: Span) -> str:
+        """The model's label, except a "person" ending like an organisation (达摩院): no given name ends in 院."""
+        if span.label_ == "PERSON" and len(span.text) >= 3 and span.text.endswith(self.org_endings_not_names):
+            return "ORG"
+        return span.label_
+
+    def _with_rule_orgs(self, doc: Doc, spans: list[Span]) -> list[Span]:
+        """Organisation names the rules build (星河智能, 云帆科技, 星河动力科技有限公司): where the model saw nothing,
+        or only parts of the same name (金石 as a person in 金石医药). CLUENER's news has few such small-company names; the
+        business news and letters newsclaims reads are full of them."""
+        out = list(spans)
+        for rule in self._organisations(doc):
+            overlapping = [s for s in out if s.start < rule.end and rule.start < s.end]
+            if all(rule.start <= s.start and s.end <= rule.end for s in overlapping):
+                out = [s for s in out if s not in overlapping] + [rule]
+        return out
 
     def _span(self, doc: Doc, start: int, end: int, label: str) -> Span:
         text = doc[start:end].text
@@ -178,6 +229,6 @@ class ChineseEntities:
         return out
 
 
-@Language.factory("newsclaims_zh_entities_v1", default_config={"extra_aliases": ""})
-def make_zh_entities(nlp: Language, name: str, extra_aliases: str) -> ChineseEntities:
-    return ChineseEntities(alias_table(extra_aliases), zh_rules())
+@Language.factory("newsclaims_zh_entities_v1", default_config={"extra_aliases": "", "trained": False})
+def make_zh_entities(nlp: Language, name: str, extra_aliases: str, trained: bool) -> ChineseEntities:
+    return ChineseEntities(alias_table(extra_aliases), zh_rules(), trained)
