@@ -5,7 +5,7 @@ VENV := .venv
 BIN := $(VENV)/bin
 STAMP := $(VENV)/.installed
 
-.PHONY: install browser demo test eval bench clean train train-zh-ner
+.PHONY: install browser demo test eval bench clean train train-zh-ner train-claims
 
 $(STAMP): pyproject.toml requirements-model.txt
 	$(PYTHON) -m venv $(VENV)
@@ -37,7 +37,7 @@ eval: $(STAMP)
 # Each writes its weights into the package (nlp/models/...), to be committed. Seeds are fixed: same data, same model.
 SHARED ?= $(or $(NEWSCLAIMS_SHARED),../shared)
 ZH_NER_BUILD := build/zh_ner
-train: train-zh-ner
+train: train-zh-ner train-claims
 
 # Chinese entity recogniser on CLUENER2020 train.json (its dev.json is never read here); see nlp/models/zh_ner/README.md.
 train-zh-ner: $(STAMP)
@@ -46,6 +46,11 @@ train-zh-ner: $(STAMP)
 	  --code nlp/training/zh_ner/register.py --output $(ZH_NER_BUILD)/run \
 	  --paths.train $(ZH_NER_BUILD)/data/train.spacy --paths.dev $(ZH_NER_BUILD)/data/dev.spacy
 	$(BIN)/python -m nlp.training.zh_ner.package $(ZH_NER_BUILD)/run/model-best nlp/models/zh_ner
+
+# Claim-kind classifiers (EN, ZH) on the train split of our labelled corpus (nlp/training/claims/; the texts are
+# read from ../shared); the dev split picks the checkpoint, the frozen test split is never read. A few minutes.
+train-claims: $(STAMP)
+	NEWSCLAIMS_SHARED=$(SHARED) OPENBLAS_NUM_THREADS=1 $(BIN)/python -m nlp.training.claims_textcat --lang en --lang zh
 
 bench: $(STAMP)
 	$(BIN)/python -m bench

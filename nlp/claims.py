@@ -38,6 +38,9 @@ _QUOTES = [("“", "”"), ("「", "」"), ("『", "』"), ('"', '"')]
 # "、" joins list items inside one clause ("营收、利润分别增长20%、30%"), so it does not break a clause.
 # A comma or colon right before a digit is part of a number ("1,200", "10:30").
 _CLAUSE_BREAK = re.compile(r"[;，；：]|[,:](?!\d)|\s[–—-]\s|–|—")
+# The classifier's probability at which it proposes a target or forecast the cue words missed; chosen on
+# document-level cross-validation over the train and dev splits of the labelled corpus (docs/quality.md).
+CLASSIFIER_ADDS = {"en": 0.5, "zh": 0.5}
 # How far (characters) a weak cue ("will", "将") may sit after its subject, and how many words may lie between.
 SUBJECT_GAP = {"en": 24, "zh": 8}
 SUBJECT_GAP_WORDS = 2
@@ -96,6 +99,8 @@ class ClaimInput:
     token_ends: set[int] = field(default_factory=set)
     title_entities: Sequence[Entity] = ()  # entities of ctx.title (offsets into the title), for letters
     rejected: set[tuple[int, int]] = field(default_factory=set)  # entity spans that are word fragments
+    # the trained claim-kind classifier's probabilities per sentence start (nlp.claim_classifier), if it ran
+    kind_scores: dict[int, dict[str, float]] = field(default_factory=dict)
 
 
 @dataclass
@@ -454,6 +459,8 @@ class ClaimFinder:
         candidates: list[Candidate] = []
         if target or forecast:
             candidates = self._intent(sent, figs, target, forecast)
+        if not candidates:
+            candidates = self._classified(sent, figs)
         out: list[Claim] = []
         if not candidates:
             used: list[Figure] = []
@@ -469,6 +476,21 @@ class ClaimFinder:
         for cand, kind in decide_kind(sent.text, candidates):
             out.append(self._claim(kind, sent, cand.figure, cand.weight, cand.anchor, subject_pos=cand.subject_pos))
         return out
+
+    def _classified(self, sent: Span, figs: list[Figure]) -> list[Candidate]:
+        """A target or forecast the cue words missed but the trained classifier is confident of ("Tax rate of
+        approximately 16% on a GAAP basis." in an outlook; "We'll be accretive in fiscal 26."): its first figure
+        that is not a time span, or none."""
+        scores = self.doc.kind_scores.get(sent.start)
+        if not scores:
+            return []
+        kind = max(("target", "forecast"), key=lambda k: scores.get(k, 0.0))
+        p = scores.get(kind, 0.0)
+        if p < CLASSIFIER_ADDS.get(self.doc.lang, 1.0):
+            return []
+        fig = next((f for f in figs if f.kind != "duration"), None)
+        anchor = fig.start if fig is not None else sent.start
+        return [Candidate(kind, fig, p, anchor, features=self._features(sent, fig, anchor))]
 
     def _results(self, sent: Span, figs: list[Figure], used: list[Figure]) -> list[Candidate]:
         """Result candidates: a figure whose clause has a result cue or a stated change, and no hedge."""

@@ -5,6 +5,7 @@ from __future__ import annotations
 from spacy.language import Language
 from spacy.tokens import Doc
 
+from nlp import claim_classifier
 from nlp.claims import ClaimInput, Span, find_claims
 from nlp.components import extensions  # noqa: F401 - registers Doc._ attributes
 from nlp.components.aliases import alias_table
@@ -24,10 +25,12 @@ CUT_REACH = 3
 
 
 class ClaimComponent:
-    def __init__(self, lang: str, table: AliasTable, nlp: Language | None = None) -> None:
+    def __init__(self, lang: str, table: AliasTable, nlp: Language | None = None,
+                 use_classifier: bool = True) -> None:
         self.lang = lang
         self.table = table
         self.nlp = nlp
+        self.use_classifier = use_classifier
 
     def title_entities(self, title: str) -> list[Entity]:
         if self.nlp is None or not title.strip():
@@ -62,6 +65,13 @@ class ClaimComponent:
                 out.add((e.start, e.end))
         return out
 
+    def kind_scores(self, sentences: list[Span]) -> dict[int, dict[str, float]]:
+        """The trained classifier's claim-kind probabilities for each sentence (by its start), when shipped."""
+        if not self.use_classifier or not claim_classifier.available(self.lang):
+            return {}
+        scores = claim_classifier.kind_scores([s.text for s in sentences], self.lang)
+        return {s.start: sc for s, sc in zip(sentences, scores)}
+
     def __call__(self, doc: Doc) -> Doc:
         text = doc.text
         sentences = [Span(s.text, s.start_char, s.end_char) for s in doc.sents if s.text.strip()]
@@ -76,6 +86,7 @@ class ClaimComponent:
             time_frames=doc._.time_frames or [], token_starts=starts, token_ends=ends,
             title_entities=self.title_entities(ctx.title) if ctx.kind != "news" and ctx.title else [],
             rejected=self.fragments(doc, entities),
+            kind_scores=self.kind_scores(sentences),
         )
         doc._.claims = find_claims(data, self.table)
         return doc
@@ -94,6 +105,6 @@ def _cuts(text: str, edge: int, freq: dict[str, int]) -> bool:
     return False
 
 
-@Language.factory("newsclaims_claims_v1", default_config={"lang": "en", "extra_aliases": ""})
-def make_claims(nlp: Language, name: str, lang: str, extra_aliases: str) -> ClaimComponent:
-    return ClaimComponent(lang, alias_table(extra_aliases), nlp)
+@Language.factory("newsclaims_claims_v1", default_config={"lang": "en", "extra_aliases": "", "use_classifier": True})
+def make_claims(nlp: Language, name: str, lang: str, extra_aliases: str, use_classifier: bool) -> ClaimComponent:
+    return ClaimComponent(lang, alias_table(extra_aliases), nlp, use_classifier)
