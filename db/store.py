@@ -340,6 +340,14 @@ class Store:
         ).fetchone()
         return None if row is None else KnownPage(row["url"], row["etag"], row["last_modified"], row["fetched_at"])
 
+    def known_pages(self) -> Iterator[KnownPage]:
+        """Every stored article's validators, keyed by its fetched URL (for crawlers without the database)."""
+        rows = self.conn.execute("SELECT url, canonical_url, etag, last_modified, fetched_at FROM articles")
+        for row in rows:
+            yield KnownPage(row["url"], row["etag"], row["last_modified"], row["fetched_at"])
+            if row["canonical_url"] and row["canonical_url"] != row["url"]:
+                yield KnownPage(row["canonical_url"], row["etag"], row["last_modified"], row["fetched_at"])
+
     def confirm_unchanged(self, urls: Sequence[str], run_id: int | None, fetched_at: str) -> int:
         """Articles the server answered 304 for: still current as of `fetched_at`; their text is untouched."""
         with self.transaction() as conn:
