@@ -24,6 +24,7 @@ import hashlib
 import logging
 import os
 import socket
+import threading
 import time
 import uuid
 from dataclasses import dataclass
@@ -130,6 +131,29 @@ class Frontier:
         self.heartbeat = heartbeat
         self.lease = lease  # a worker silent this long is dead: its in-flight requests are handed back
         self.lost: str | None = None  # the Redis error that ended this worker, if any
+        self._beating = threading.Event()
+
+    def start_heartbeat(self) -> None:
+        """Renew this worker's alive key from a thread of its own, so a reactor busy extracting a large page
+        is never mistaken for a dead worker; only a dead process (or a lost Redis) stops it."""
+        self.beat()
+        thread = threading.Thread(target=self._heartbeat, name="frontier-heartbeat", daemon=True)
+        thread.start()
+
+    def stop_heartbeat(self) -> None:
+        self._beating.set()
+
+    def beat(self) -> None:
+        self.redis.set(self.keys.alive(self.worker), b"1", px=int(self.lease * 1000))
+
+    def _heartbeat(self) -> None:
+        client = connect(self.url)  # redis-py clients are thread-safe, but a second one keeps this independent
+        while not self._beating.wait(self.heartbeat):
+            try:
+                client.set(self.keys.alive(self.worker), b"1", px=int(self.lease * 1000))
+            except REDIS_DOWN as exc:
+                self.fail(exc)
+                return
 
     @classmethod
     def of(cls, crawler: Any) -> Frontier:
@@ -188,8 +212,7 @@ class FrontierScheduler(Scheduler):
 
     def open(self, spider: Any) -> None:
         super().open(spider)
-        self.frontier.redis.set(self.frontier.keys.alive(self.frontier.worker), b"1",
-                                px=int(self.frontier.lease * 1000))
+        self.frontier.start_heartbeat()
 
     def enqueue_request(self, request: Any) -> bool:
         if self.frontier.lost:
@@ -314,7 +337,8 @@ class FrontierExtension:
         self._last_beat = 0.0
 
     def tick(self) -> None:
-        """Every half second: release finished requests; every heartbeat: renew, hand back, send counters."""
+        """Every half second: release finished requests; every heartbeat: hand back dead workers' requests,
+        send counters. (The alive key is renewed by Frontier's heartbeat thread.)"""
         if self.frontier.lost:
             self._stop(FRONTIER_LOST)
             return
@@ -327,8 +351,6 @@ class FrontierExtension:
             now = time.monotonic()
             if now - self._last_beat >= self.frontier.heartbeat:
                 self._last_beat = now
-                self.frontier.redis.set(self.frontier.keys.alive(self.frontier.worker), b"1",
-                                        px=int(self.frontier.lease * 1000))
                 self.scheduler.hand_back_dead()
                 self.send_counters()
             # pick up what other workers queued (and re-check idleness) without waiting for Scrapy's 5 s beat
@@ -366,6 +388,7 @@ class FrontierExtension:
     def spider_closed(self, spider: Any, reason: str) -> None:
         if self.timer is not None and self.timer.running:
             self.timer.stop()
+        self.frontier.stop_heartbeat()
         if self.frontier.lost:
             return
         try:

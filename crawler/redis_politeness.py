@@ -4,8 +4,9 @@
 (N = NEWSCLAIMS_FRONTIER_DOMAIN_CONCURRENCY, default CONCURRENT_REQUESTS_PER_DOMAIN); when the answer
 arrives the lease is kept for the host's current download delay (DOWNLOAD_DELAY, as AutoThrottle adjusted
 it in this worker), then expires. So at most N requests to a host are open at once over all workers, and
-each lease is reused only after the delay. A lease also expires after DOWNLOAD_TIMEOUT + 30 s, so a killed
-worker cannot block a host. robots.txt is read and obeyed by each worker (the same file, the same rules).
+each lease is reused only after the delay. A lease expires after DOWNLOAD_TIMEOUT + 30 s, and one held by a worker
+whose heartbeat is gone is taken over at once, so a killed worker cannot block a host. robots.txt is
+read and obeyed by each worker (the same file, the same rules).
 
 `FrontierIncrementalMiddleware`: the stored validators (ETag, Last-Modified, fetch time) come from the
 Redis hash the ingest publishes from the database, so workers need no database.
@@ -29,7 +30,18 @@ from db.store import KnownPage
 log = logging.getLogger(__name__)
 
 LEASE_META = "nc_lease"
-# take the lease only if it is free; give it back (for the delay) only if it is still ours
+# Take a lease if it is free or its holder's heartbeat is gone (a killed worker must not block a host until
+# the lease expires); a lease kept for a delay has no holder and is respected. Values: "<worker>|<token>".
+_ACQUIRE = """
+local v = redis.call('GET', KEYS[1])
+if v then
+  local holder = string.match(v, '^([^|]+)|')
+  if not holder or redis.call('EXISTS', ARGV[3] .. holder) == 1 then return 0 end
+end
+redis.call('SET', KEYS[1], ARGV[1], 'PX', ARGV[2])
+return 1
+"""
+# give the lease back (kept for the delay) only if it is still ours
 _RELEASE = """
 if redis.call('GET', KEYS[1]) == ARGV[1] then
   if tonumber(ARGV[2]) > 0 then redis.call('SET', KEYS[1], 'delay', 'PX', ARGV[2]) else redis.call('DEL', KEYS[1]) end
@@ -48,6 +60,8 @@ class DomainLeaseMiddleware:
         self.poll = poll
         self.crawler = crawler
         self._release = frontier.redis.register_script(_RELEASE)
+        self._acquire = frontier.redis.register_script(_ACQUIRE)
+        self.alive_prefix = frontier.keys.alive("")
 
     @classmethod
     def from_crawler(cls, crawler: Any) -> DomainLeaseMiddleware:
@@ -62,12 +76,12 @@ class DomainLeaseMiddleware:
 
     async def process_request(self, request: Request, spider: Any = None) -> None:
         host = urlsplit(request.url).hostname or ""
-        token = uuid.uuid4().hex
+        token = f"{self.frontier.worker}|{uuid.uuid4().hex}"
         while not self.frontier.lost:
             try:
                 for n in range(self.concurrency):
                     key = self.slot_key(host, n)
-                    if self.frontier.redis.set(key, token, nx=True, px=self.lease_ms):
+                    if self._acquire(keys=[key], args=[token, self.lease_ms, self.alive_prefix]):
                         request.meta[LEASE_META] = (key, token)
                         return None
             except REDIS_DOWN as exc:
