@@ -236,6 +236,18 @@ class Store:
         row["stats"] = json.loads(row.get("stats") or "{}")
         return row
 
+    def import_offset(self, path: str) -> int | None:
+        """Where the last unfinished `import` of `path` stopped: a record offset, -1 when that import had
+        finished this file, None when there is nothing to resume (never imported, or the import finished)."""
+        rows = self.conn.execute("SELECT status, stats FROM crawl_runs WHERE command = 'import' ORDER BY id DESC")
+        for row in rows:
+            offsets = json.loads(row["stats"] or "{}").get("offsets") or {}
+            if path in offsets:
+                if row["status"] == "finished":
+                    return None
+                return -1 if offsets[path] == "done" else int(offsets[path])
+        return None
+
     def live_runs(self) -> list[dict[str, Any]]:
         """Runs marked 'running' whose process still exists (after stale ones are marked interrupted)."""
         rows = self.conn.execute(
