@@ -236,6 +236,11 @@ class Store:
         row["stats"] = json.loads(row.get("stats") or "{}")
         return row
 
+    def fetched_at(self, url: str) -> str | None:
+        """When the stored article fetched from `url` was fetched (None: not stored)."""
+        row = self.conn.execute("SELECT fetched_at FROM articles WHERE url = ? LIMIT 1", (url,)).fetchone()
+        return None if row is None else row["fetched_at"]
+
     def import_offset(self, path: str) -> int | None:
         """Where the last unfinished `import` of `path` stopped: a record offset, -1 when that import had
         finished this file, None when there is nothing to resume (never imported, or the import finished)."""

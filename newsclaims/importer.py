@@ -146,6 +146,10 @@ class Importer:
             self.skipped["date"] += 1
             return
         self.stats["pages_fetched"] += 1
+        if self.store.fetched_at(record.url) == record.date:
+            # this very capture is stored already (a re-import): nothing to extract, nothing to add
+            self.skipped["already_stored"] += 1
+            return
         article = to_article(record)
         if isinstance(article, Article):
             self.batch.append(article)
