@@ -69,7 +69,7 @@ class DomainLeaseMiddleware:
         concurrency = s.getint("NEWSCLAIMS_FRONTIER_DOMAIN_CONCURRENCY", 0) or s.getint("CONCURRENT_REQUESTS_PER_DOMAIN", 2)
         return cls(Frontier.of(crawler), concurrency=concurrency,
                    lease_seconds=s.getfloat("DOWNLOAD_TIMEOUT", 180) + 30, poll=s.getfloat(
-                       "NEWSCLAIMS_FRONTIER_LEASE_POLL", 0.05), crawler=crawler)
+                       "NEWSCLAIMS_FRONTIER_LEASE_POLL", 0.01), crawler=crawler)
 
     def slot_key(self, host: str, n: int) -> str:
         return f"newsclaims:lease:{host}:{n}"
