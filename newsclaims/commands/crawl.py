@@ -96,6 +96,10 @@ def crawl(names: tuple[str, ...], sources_file: str | None, urls: tuple[str, ...
     Stored articles are fetched again only when they may have changed (conditional requests, sitemap
     and feed dates). An interrupted crawl (Ctrl-C, SIGTERM) keeps its queue in `<db>.jobs/`; run the same
     command with --resume to continue it.
+
+    With --frontier redis://HOST:PORT/DB this process is one worker on a frontier shared through Redis
+    (any number of them, on any machines): it writes no database; `newsclaims ingest` stores what the
+    workers fetched. See docs/crawling.md.
     """
     options = CrawlOptions(db_path=db_path, sources_file=sources_file, names=names, urls=urls,
                            max_pages=max_pages, base_url=base_url, kind=kind, lang=lang,
