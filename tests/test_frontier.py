@@ -102,6 +102,28 @@ def test_two_workers_and_one_ingest_fetch_and_store_every_page_once(tmp_path: Pa
         assert start >= end, f"{nxt} was answered while {path} was still open"
 
 
+def test_conditional_requests_use_validators_the_ingest_publishes(tmp_path: Path) -> None:
+    """A second crawl through the frontier asks with the stored ETags: every page answers 304."""
+    import redis
+
+    pages = 20
+    sources = make_site(tmp_path / "site", feed=range(1, pages + 1))
+    db = tmp_path / "x.db"
+    with SiteServer(tmp_path / "site") as site, RedisServer(tmp_path / "redis") as redis_server:
+        url = redis_server.url
+        for round_ in ("first", "second"):
+            if round_ == "second":  # the ingest published the stored pages' validators after each batch
+                assert redis.Redis.from_url(url).hlen("newsclaims:known") >= pages
+            crawler = worker(sources, site.base_url, url, tmp_path / f"w-{round_}.log")
+            wait_for(lambda: alive_workers(url) >= 1, [crawler], "the worker started")
+            writer = ingest(url, db, tmp_path / f"ingest-{round_}.log")
+            assert finish([crawler, writer]) == [0, 0], [p.read_text() for p in tmp_path.glob("*.log")]
+        statuses = {p: site.statuses(p) for p in story_hits(site)}
+    assert all(s == [200, 304] for s in statuses.values()), statuses
+    run = rows(db, "SELECT * FROM crawl_runs WHERE command = 'ingest' ORDER BY id DESC")[0]
+    assert run["not_modified"] == pages and run["articles_unchanged"] == pages and run["articles_new"] == 0
+
+
 def test_killed_worker_pages_are_picked_up_by_the_other(tmp_path: Path) -> None:
     sources = make_site(tmp_path / "site", feed=range(1, PAGES + 1))
     db = tmp_path / "x.db"
