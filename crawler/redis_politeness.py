@@ -16,6 +16,7 @@ from __future__ import annotations
 import asyncio
 import json
 import logging
+import random
 import uuid
 from typing import Any
 from urllib.parse import urlsplit
@@ -30,6 +31,7 @@ from db.store import KnownPage
 log = logging.getLogger(__name__)
 
 LEASE_META = "nc_lease"
+MAX_POLL = 0.25  # seconds between two tries for a busy host's lease, at most
 # Take a lease if it is free or its holder's heartbeat is gone (a killed worker must not block a host until
 # the lease expires); a lease kept for a delay has no holder and is respected. Values: "<worker>|<token>".
 _ACQUIRE = """
@@ -77,6 +79,7 @@ class DomainLeaseMiddleware:
     async def process_request(self, request: Request, spider: Any = None) -> None:
         host = urlsplit(request.url).hostname or ""
         token = f"{self.frontier.worker}|{uuid.uuid4().hex}"
+        wait = self.poll
         while not self.frontier.lost:
             try:
                 for n in range(self.concurrency):
@@ -87,7 +90,9 @@ class DomainLeaseMiddleware:
             except REDIS_DOWN as exc:
                 self.frontier.fail(exc)
                 break
-            await asyncio.sleep(self.poll)
+            # back off (with jitter) while the host is busy: many waiting requests must not busy-poll Redis
+            await asyncio.sleep(wait * (0.5 + random.random()))
+            wait = min(wait * 2, MAX_POLL)
         return None  # the worker is stopping; the request stays in flight and is fetched on the next run
 
     def process_response(self, request: Request, response: Response, spider: Any = None) -> Response:
