@@ -136,9 +136,10 @@ ProgressCallback = Callable[[dict[str, Any]], None]
 
 
 def run_ingest(url: str, db_path: str, *, until_idle: float | None = None, batch_size: int = 50,
-               progress: ProgressCallback | None = None) -> IngestResult:
+               progress: ProgressCallback | None = None, hold: Callable[[], bool] | None = None) -> IngestResult:
     """Drain the items queue into `db_path` until it and the workers have been idle `until_idle` seconds
-    (None: forever, until interrupted). Raises FrontierError when Redis cannot be reached or goes away."""
+    (None: forever, until interrupted); never idle while `hold()` is true (e.g. a worker we started is still
+    starting up). Raises FrontierError when Redis cannot be reached or goes away."""
     store = Store.open(db_path)
     status = "failed"
     run_id = 0
@@ -161,7 +162,7 @@ def run_ingest(url: str, db_path: str, *, until_idle: float | None = None, batch
                     continue
                 if until_idle is None:
                     continue
-                if ingest.workers_alive():
+                if ingest.workers_alive() or (hold is not None and hold()):
                     idle_since = None
                     continue
                 now = time.monotonic()

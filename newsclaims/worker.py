@@ -75,9 +75,13 @@ def run_worker(options: CrawlOptions, frontier: str, *, idle_exit: float) -> Wor
     # Scrapy logs through the root logger that `newsclaims -v` configured (no second handler)
     settings.set("LOG_INSTALL_ROOT_HANDLER", False, priority="cmdline")
     settings.set("LOG_LEVEL", options.log_level or _child_log_level(), priority="cmdline")
-    level = logging.getLogger().level
+    root = logging.getLogger()
+    level = root.level
     process = CrawlerProcess(settings)
-    logging.getLogger().setLevel(level)  # Scrapy resets the root level to NOTSET; keep what -v asked for
+    # Scrapy resets the root logger's level (more than once); our handlers keep what -v asked for
+    root.setLevel(level)
+    for handler in root.handlers:
+        handler.setLevel(level)
     crawler = process.create_crawler(GENERIC_SPIDER)
     process.crawl(crawler, **spider_arguments(options))
     process.start()
