@@ -56,7 +56,7 @@ def measure_trafilatura(path: str) -> dict[str, Any]:
     return {"records": len(responses), "articles": texts, "seconds": time.perf_counter() - start}
 
 
-def measure_import(path: str) -> dict[str, Any]:
+def measure_import(path: str, workers: str = "1") -> dict[str, Any]:
     from crawler.extract import extract
     from crawler.warc import WarcResponse, read_warc
     from newsclaims.importer import ImportOptions, run_import
@@ -66,7 +66,7 @@ def measure_import(path: str) -> dict[str, Any]:
     extract(first.body, first.url)
     with tempfile.TemporaryDirectory() as tmp:
         start = time.perf_counter()
-        result = run_import(ImportOptions(sources=[path], db_path=str(Path(tmp) / "b.db")))
+        result = run_import(ImportOptions(sources=[path], db_path=str(Path(tmp) / "b.db"), workers=int(workers)))
         seconds = time.perf_counter() - start
     return {"records": result.stats.get("pages_fetched", 0), "articles": result.stats.get("articles_new", 0),
             "all_records": result.stats.get("pages_fetched", 0) + result.stats.get("skipped", 0)
@@ -105,6 +105,10 @@ def main(argv: list[str]) -> int:
               f"{ours['all_records'] / ours['seconds']:.1f} records/s, {ours_rate:.1f} pages/s, "
               f"{ours['articles'] / ours['seconds']:.1f} articles/s ({ours['articles']} stored)")
         print(f"import / bare trafilatura (pages/s): {ours_rate / bare_rate:.2f} (goal >= 0.8)")
+        two = in_child("import", warc, "2")
+        two_rate = two["records"] / two["seconds"]
+        print(f"newsclaims import --workers 2: {two_rate:.1f} pages/s = {two_rate / bare_rate:.2f}x bare trafilatura "
+              f"on one core, {two_rate / ours_rate:.2f}x import with one process")
         one = in_child("import", str(make_warc(folder, small)))
         ten = in_child("import", str(make_warc(folder, small, repeat=10)))
         print(f"memory: peak RSS {one['peak_rss_mb']:.0f} MB over {one['records']} pages, {ten['peak_rss_mb']:.0f} MB "

@@ -39,6 +39,7 @@ class ImportOptions:
     until: str | None = None  # ... on or before this date
     batch_size: int = 50
     reader: str = "fastwarc"
+    workers: int = 1  # extraction processes; the database is written by this process alone
 
 
 @dataclass
@@ -111,6 +112,18 @@ class Importer:
         self.errors: Counter[str] = Counter()
         self.offsets: dict[str, int | str] = {}
         self.batch: list[Article] = []
+        self.pending: list[WarcResponse] = []  # responses waiting for extraction (a batch at a time)
+        self.pool: Any = None
+        if options.workers > 1:
+            import multiprocessing
+
+            # spawn: children import crawler.extract afresh, no copy of this process's SQLite connection
+            self.pool = multiprocessing.get_context("spawn").Pool(options.workers)
+
+    def close(self) -> None:
+        if self.pool is not None:
+            self.pool.terminate()
+            self.pool.join()
 
     def import_source(self, source: str) -> None:
         key = source_key(source)
@@ -127,7 +140,7 @@ class Importer:
                 for record in read_warc(stream, reader=self.options.reader):
                     if record.offset < (start or 0) and real_start == 0:
                         continue  # a server that ignored our Range header: skip what was imported
-                    if len(self.batch) >= self.options.batch_size:
+                    if len(self.batch) + len(self.pending) >= self.options.batch_size:
                         self.commit(key, record.offset)
                     self.take(record)
             except Exception as exc:  # a truncated or corrupt archive: keep what was read, name the problem
@@ -150,10 +163,18 @@ class Importer:
             # this very capture is stored already (a re-import): nothing to extract, nothing to add
             self.skipped["already_stored"] += 1
             return
-        article = to_article(record)
-        if isinstance(article, Article):
-            self.batch.append(article)
-        else:
+        self.pending.append(record)
+
+    def extract_pending(self) -> None:
+        """Extract the waiting responses (in the worker processes when there are some), in record order."""
+        pending, self.pending = self.pending, []
+        if not pending:
+            return
+        results = self.pool.map(to_article, pending) if self.pool is not None else map(to_article, pending)
+        for record, article in zip(pending, results):
+            if isinstance(article, Article):
+                self.batch.append(article)
+                continue
             self.skipped["not_article"] += 1
             if article.startswith("extract_error"):
                 self.errors["extract_error"] += 1
@@ -161,6 +182,7 @@ class Importer:
 
     def commit(self, key: str, next_offset: int | str) -> None:
         """One transaction for the batch, then the ledger: where to resume this file."""
+        self.extract_pending()
         batch, self.batch = self.batch, []
         if batch:
             self.stats.update(OUTCOME_COUNTERS[o] for o in self.store.save_articles(batch, self.run_id))
@@ -196,6 +218,8 @@ def run_import(options: ImportOptions, *, progress: ProgressCallback | None = No
             status = "finished"
         except KeyboardInterrupt:
             status = "interrupted"
+        finally:
+            importer.close()
         stats = {**importer.stats, "skipped": sum(importer.skipped.values())}
         return ImportResult(run_id, status, stats, dict(importer.skipped), dict(importer.errors))
     finally:

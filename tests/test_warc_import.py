@@ -165,3 +165,13 @@ def test_import_of_the_181_benchmark_pages(tmp_path: Path, shared_dir: Path) -> 
     again = last_run(db)
     assert again["articles_new"] == again["articles_updated"] == 0
     assert len(rows(db, "SELECT id FROM articles")) == len(urls)
+
+
+def test_extraction_workers_store_the_same_articles(tmp_path: Path, demo_warc: Path) -> None:
+    one, two = tmp_path / "one.db", tmp_path / "two.db"
+    assert run_import(str(demo_warc), "--db", str(one))[0] == 0
+    code, out = run_import(str(demo_warc), "--db", str(two), "--workers", "2", "--batch-size", "4")
+    assert code == 0, out
+    columns = "url, canonical_url, title, published, fetched_at, content_hash"
+    assert rows(one, f"SELECT {columns} FROM articles ORDER BY url") == rows(two, f"SELECT {columns} FROM articles ORDER BY url")
+    assert_sound(two)

@@ -31,9 +31,11 @@ def _day(value: str | None, option: str) -> str | None:
 @click.option("--until", default=None, metavar="YYYY-MM-DD", help="Keep pages fetched on or before this day.")
 @click.option("--batch-size", type=click.IntRange(min=1), default=50, show_default=True,
               help="Articles per database transaction (and resume checkpoint).")
+@click.option("--workers", type=click.IntRange(min=1), default=1, show_default=True,
+              help="Extraction processes (this process alone writes the database).")
 @user_errors
 def import_warc(sources: tuple[str, ...], db_path: str, domains_file: str | None, since: str | None,
-                until: str | None, batch_size: int) -> None:
+                until: str | None, batch_size: int, workers: int) -> None:
     """Import HTML and PDF pages from WARC / WARC.gz files (paths or http(s) URLs).
 
     Response records go through the same extraction as a crawl into the same articles (URL from the
@@ -43,7 +45,8 @@ def import_warc(sources: tuple[str, ...], db_path: str, domains_file: str | None
     """
     options = ImportOptions(sources=sources, db_path=db_path,
                             domains=read_domains(domains_file) if domains_file else None,
-                            since=_day(since, "--since"), until=_day(until, "--until"), batch_size=batch_size)
+                            since=_day(since, "--since"), until=_day(until, "--until"), batch_size=batch_size,
+                            workers=workers)
     with database_run_lock(db_path, command="import"):
         progress = CrawlProgress()
         result = run_import(options, progress=progress)
