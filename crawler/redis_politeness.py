@@ -31,7 +31,8 @@ from db.store import KnownPage
 log = logging.getLogger(__name__)
 
 LEASE_META = "nc_lease"
-MAX_POLL = 0.25  # seconds between two tries for a busy host's lease, at most
+LOCAL_META = "nc_lease_host"
+MAX_POLL = 0.05  # seconds between two tries for a busy host's lease, at most (pages often take ~100 ms)
 # Take a lease if it is free or its holder's heartbeat is gone (a killed worker must not block a host until
 # the lease expires); a lease kept for a delay has no holder and is respected. Values: "<worker>|<token>".
 _ACQUIRE = """
@@ -64,6 +65,8 @@ class DomainLeaseMiddleware:
         self._release = frontier.redis.register_script(_RELEASE)
         self._acquire = frontier.redis.register_script(_ACQUIRE)
         self.alive_prefix = frontier.keys.alive("")
+        # a worker's own requests to a host queue here, so only N of them at a time ask Redis for a lease
+        self.local: dict[str, asyncio.Semaphore] = {}
 
     @classmethod
     def from_crawler(cls, crawler: Any) -> DomainLeaseMiddleware:
@@ -80,6 +83,9 @@ class DomainLeaseMiddleware:
         host = urlsplit(request.url).hostname or ""
         token = f"{self.frontier.worker}|{uuid.uuid4().hex}"
         wait = self.poll
+        local = self.local.setdefault(host, asyncio.Semaphore(self.concurrency))
+        await local.acquire()
+        request.meta[LOCAL_META] = host
         while not self.frontier.lost:
             try:
                 for n in range(self.concurrency):
@@ -104,6 +110,9 @@ class DomainLeaseMiddleware:
         return None
 
     def _give_back(self, request: Request) -> None:
+        host = request.meta.pop(LOCAL_META, None)
+        if host is not None:
+            self.local[host].release()
         lease = request.meta.pop(LEASE_META, None)
         if lease is None or self.frontier.lost:
             return
