@@ -68,10 +68,12 @@ def measure_import(path: str, workers: str = "1") -> dict[str, Any]:
         start = time.perf_counter()
         result = run_import(ImportOptions(sources=[path], db_path=str(Path(tmp) / "b.db"), workers=int(workers)))
         seconds = time.perf_counter() - start
+        db_bytes = sum(f.stat().st_size for f in Path(tmp).glob("b.db*"))
     return {"records": result.stats.get("pages_fetched", 0), "articles": result.stats.get("articles_new", 0),
             "all_records": result.stats.get("pages_fetched", 0) + result.stats.get("skipped", 0)
             - result.skipped.get("not_article", 0), "seconds": seconds,
-            "peak_rss_mb": resource.getrusage(resource.RUSAGE_SELF).ru_maxrss / 1024}
+            "peak_rss_mb": resource.getrusage(resource.RUSAGE_SELF).ru_maxrss / 1024,
+            "db_bytes": db_bytes, "warc_bytes": Path(path).stat().st_size}
 
 
 MEASURES = {"read": measure_read, "trafilatura": measure_trafilatura, "import": measure_import}
@@ -113,6 +115,9 @@ def main(argv: list[str]) -> int:
               f"{ours['all_records'] / ours['seconds']:.1f} records/s, {ours_rate:.1f} pages/s, "
               f"{ours['articles'] / ours['seconds']:.1f} articles/s ({ours['articles']} stored)")
         print(f"import / bare trafilatura (pages/s): {ours_rate / bare_rate:.2f} (goal >= 0.8)")
+        print(f"database: {ours['db_bytes'] / 1e6:.1f} MB for {ours['articles']} articles = "
+              f"{ours['db_bytes'] / max(1, ours['articles']) / 1024:.0f} KiB per article (not analysed yet); "
+              f"the WARC.gz was {ours['warc_bytes'] / 1e6:.1f} MB")
         two_rate = two["records"] / two["seconds"]
         print(f"newsclaims import --workers 2: {two_rate:.1f} pages/s = {two_rate / bare_rate:.2f}x bare trafilatura "
               f"on one core, {two_rate / ours_rate:.2f}x import with one process")
