@@ -37,6 +37,7 @@ from scrapy_redis.scheduler import Scheduler
 from twisted.internet import task
 
 from crawler.spiders.news import ERROR_PREFIX, STATS_PREFIX
+from newsclaims.errors import ConfigError
 
 log = logging.getLogger(__name__)
 
@@ -90,7 +91,10 @@ KNOWN_KEY = "newsclaims:known"  # url -> validators of the stored article (publi
 
 def connect(url: str, *, timeout: float = 10.0) -> redis.Redis:
     """A client for `redis://HOST:PORT/DB` that fails within `timeout` seconds instead of hanging."""
-    return redis.Redis.from_url(url, socket_timeout=timeout, socket_connect_timeout=timeout)
+    try:
+        return redis.Redis.from_url(url, socket_timeout=timeout, socket_connect_timeout=timeout)
+    except ValueError as exc:
+        raise ConfigError(f"--frontier expects redis://HOST:PORT/DB, got {url!r} ({exc})") from None
 
 
 def frontier_settings(url: str, *, idle_exit: float) -> dict[str, Any]:

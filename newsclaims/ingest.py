@@ -37,6 +37,14 @@ class FrontierError(NewsclaimsError):
     """Redis cannot be reached (or went away mid-run)."""
 
 
+def check_frontier(url: str) -> None:
+    """One clear error before any start-up (Scrapy, a run row) when the URL is wrong or Redis is not there."""
+    try:
+        connect(url, timeout=5).ping()
+    except REDIS_DOWN as exc:
+        raise FrontierError(f"the frontier at {url} cannot be reached ({type(exc).__name__}: {exc})") from None
+
+
 @dataclass
 class IngestResult:
     run_id: int
@@ -140,6 +148,7 @@ def run_ingest(url: str, db_path: str, *, until_idle: float | None = None, batch
     """Drain the items queue into `db_path` until it and the workers have been idle `until_idle` seconds
     (None: forever, until interrupted); never idle while `hold()` is true (e.g. a worker we started is still
     starting up). Raises FrontierError when Redis cannot be reached or goes away."""
+    check_frontier(url)
     store = Store.open(db_path)
     status = "failed"
     run_id = 0

@@ -11,9 +11,9 @@ import logging
 from dataclasses import dataclass
 from typing import Any
 
-from crawler.frontier import FRONTIER_LOST, REDIS_DOWN, connect, frontier_settings
+from crawler.frontier import FRONTIER_LOST, frontier_settings
 from newsclaims.errors import ConfigError
-from newsclaims.ingest import FrontierError
+from newsclaims.ingest import FrontierError, check_frontier
 from newsclaims.runner import GENERIC_SPIDER, CrawlOptions, _child_log_level, group_by_spider, plan_sources
 
 log = logging.getLogger(__name__)
@@ -27,16 +27,6 @@ class WorkerResult:
     @property
     def ok(self) -> bool:
         return self.reason == "finished"
-
-
-def check_frontier(url: str) -> None:
-    """One clear error before any Scrapy start-up when the URL is wrong or Redis is not there."""
-    try:
-        connect(url, timeout=5).ping()
-    except ValueError as exc:
-        raise ConfigError(f"--frontier expects redis://HOST:PORT/DB, got {url!r} ({exc})") from None
-    except REDIS_DOWN as exc:
-        raise FrontierError(f"the frontier at {url} cannot be reached ({type(exc).__name__}: {exc})") from None
 
 
 def spider_arguments(options: CrawlOptions) -> dict[str, str]:

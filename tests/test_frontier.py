@@ -185,3 +185,18 @@ def test_redis_going_away_loses_nothing(tmp_path: Path) -> None:
     assert len(urls) == len(set(urls)) == PAGES
     assert set(story_hits(site)) == {f"/story-{n}.html" for n in range(1, PAGES + 1)}
     assert_sound(db)
+
+
+def test_no_redis_is_one_line_before_anything_starts(tmp_path: Path) -> None:
+    from redis_server import free_port
+
+    nowhere = f"redis://127.0.0.1:{free_port()}/0"
+    db = tmp_path / "x.db"
+    for args in (["crawl", "--url", "http://127.0.0.1:9/", "--frontier", nowhere],
+                 ["ingest", "--frontier", nowhere, "--db", str(db)], ["ingest", "--frontier", "mysql://x", "--db", str(db)]):
+        proc = subprocess.run([sys.executable, "-m", "newsclaims", *args], cwd=REPO, env=env(), capture_output=True,
+                              text=True, timeout=120)
+        assert proc.returncode == 1, proc.stderr
+        lines = proc.stderr.strip().splitlines()
+        assert len(lines) == 1 and lines[0].startswith("Error: ") and "Traceback" not in proc.stderr, proc.stderr
+    assert not db.exists() or not rows(db, "SELECT id FROM crawl_runs")  # no failed run rows for a missing Redis

@@ -92,8 +92,7 @@ def _frontier_round(frontier: str, idle_exit: float, db_path: str, names: tuple[
     import subprocess
     import sys
 
-    from newsclaims.ingest import run_ingest
-    from newsclaims.worker import check_frontier
+    from newsclaims.ingest import check_frontier, run_ingest
 
     check_frontier(frontier)
     argv = [sys.executable, "-m", "newsclaims", "crawl", "--frontier", frontier, "--idle-exit", str(idle_exit)]
