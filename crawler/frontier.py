@@ -215,7 +215,11 @@ class FrontierScheduler(Scheduler):
         return scheduler
 
     def open(self, spider: Any) -> None:
-        super().open(spider)
+        import warnings
+
+        with warnings.catch_warnings():  # scrapy-redis 0.9 calls the deprecated Spider.log() here
+            warnings.simplefilter("ignore")
+            super().open(spider)
         self.frontier.start_heartbeat()
 
     def enqueue_request(self, request: Any) -> bool:
