@@ -5,7 +5,7 @@ VENV := .venv
 BIN := $(VENV)/bin
 STAMP := $(VENV)/.installed
 
-.PHONY: install browser demo test eval bench clean train train-zh-ner train-claims
+.PHONY: install browser redis demo test eval bench clean train train-zh-ner train-claims
 
 $(STAMP): pyproject.toml requirements-model.txt
 	$(PYTHON) -m venv $(VENV)
@@ -26,7 +26,15 @@ browser:
 	    apt-get update -qq && DEBIAN_FRONTEND=noninteractive apt-get install -y -qq chromium chromium-driver >/dev/null; } || \
 	  echo "note: chromium/chromedriver not installed (needs root and apt-get); browser tests will be skipped"
 
-test: $(STAMP) browser
+# The distributed-crawl tests start their own redis-server (Debian's package) on a free loopback port;
+# without it they skip.
+redis:
+	@command -v redis-server >/dev/null 2>&1 || \
+	  { [ "$$(id -u)" = 0 ] && command -v apt-get >/dev/null 2>&1 && \
+	    apt-get update -qq && DEBIAN_FRONTEND=noninteractive apt-get install -y -qq redis-server >/dev/null; } || \
+	  echo "note: redis-server not installed (needs root and apt-get); distributed-crawl tests will be skipped"
+
+test: $(STAMP) browser redis
 	$(BIN)/python -m pytest
 
 eval: $(STAMP)

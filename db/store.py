@@ -264,6 +264,23 @@ class Store:
         row["stats"] = json.loads(row.get("stats") or "{}")
         return row
 
+    def fetched_at(self, url: str) -> str | None:
+        """When the stored article fetched from `url` was fetched (None: not stored)."""
+        row = self.conn.execute("SELECT fetched_at FROM articles WHERE url = ? LIMIT 1", (url,)).fetchone()
+        return None if row is None else row["fetched_at"]
+
+    def import_offset(self, path: str) -> int | None:
+        """Where the last unfinished `import` of `path` stopped: a record offset, -1 when that import had
+        finished this file, None when there is nothing to resume (never imported, or the import finished)."""
+        rows = self.conn.execute("SELECT status, stats FROM crawl_runs WHERE command = 'import' ORDER BY id DESC")
+        for row in rows:
+            offsets = json.loads(row["stats"] or "{}").get("offsets") or {}
+            if path in offsets:
+                if row["status"] == "finished":
+                    return None
+                return -1 if offsets[path] == "done" else int(offsets[path])
+        return None
+
     def live_runs(self) -> list[dict[str, Any]]:
         """Runs marked 'running' whose process still exists (after stale ones are marked interrupted)."""
         rows = self.conn.execute(
@@ -367,6 +384,14 @@ class Store:
             (url, url),
         ).fetchone()
         return None if row is None else KnownPage(row["url"], row["etag"], row["last_modified"], row["fetched_at"])
+
+    def known_pages(self) -> Iterator[KnownPage]:
+        """Every stored article's validators, keyed by its fetched URL (for crawlers without the database)."""
+        rows = self.conn.execute("SELECT url, canonical_url, etag, last_modified, fetched_at FROM articles")
+        for row in rows:
+            yield KnownPage(row["url"], row["etag"], row["last_modified"], row["fetched_at"])
+            if row["canonical_url"] and row["canonical_url"] != row["url"]:
+                yield KnownPage(row["canonical_url"], row["etag"], row["last_modified"], row["fetched_at"])
 
     def confirm_unchanged(self, urls: Sequence[str], run_id: int | None, fetched_at: str) -> int:
         """Articles the server answered 304 for: still current as of `fetched_at`; their text is untouched."""

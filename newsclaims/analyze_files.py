@@ -1,7 +1,9 @@
 """Analyse files and URLs given on the command line (`newsclaims analyze`), without a database.
 
-HTML and PDF go through crawler.extract; plain text is read as it is. Each document becomes one JSON-ready
-dict (the public contract in docs/analyze-json.md); a document that cannot be read becomes a SourceError.
+HTML and PDF go through crawler.extract; plain text is read as it is; `.gz` files are decompressed first;
+a WARC / WARC.gz file gives one document per HTML/PDF response record (named `FILE#URL`). Each document
+becomes one JSON-ready dict (the public contract in docs/analyze-json.md); a document that cannot be read
+becomes a SourceError.
 """
 from __future__ import annotations
 
@@ -11,6 +13,7 @@ import time
 import urllib.error
 import urllib.parse
 import urllib.request
+import zlib
 from collections.abc import Iterable, Iterator
 from dataclasses import asdict, dataclass
 from pathlib import Path
@@ -29,6 +32,8 @@ _CHUNK = 65536
 TEXT_SUFFIXES = {".txt", ".text", ".md"}
 # A plain-text file's first line is its title when it is at most this long.
 TITLE_MAX_CHARS = 120
+WARC_SUFFIXES = (".warc", ".warc.gz")
+MAX_GUNZIPPED = 64 * 1024 * 1024  # a page, not a gzip bomb
 USER_AGENT = "newsclaims (+https://github.com/newsclaims/newsclaims)"
 
 
@@ -142,10 +147,31 @@ def _first_line_title(text: str) -> str | None:
     return first if first and rest.strip() and len(first) <= TITLE_MAX_CHARS else None
 
 
+def _gunzip(body: bytes, source: str) -> bytes:
+    """The content of a gzip file, refusing more than MAX_GUNZIPPED bytes."""
+    inflater = zlib.decompressobj(wbits=31)
+    try:
+        data = inflater.decompress(body, MAX_GUNZIPPED + 1)
+    except zlib.error as exc:
+        raise SourceError(f"{source}: not a readable gzip file ({exc})") from None
+    if len(data) > MAX_GUNZIPPED:
+        raise SourceError(f"{source}: decompresses to more than {MAX_GUNZIPPED // 2**20} MB")
+    return data
+
+
+def _plain_name(source: str) -> str:
+    """The file name without a trailing .gz: `page.html.gz` is read as `page.html`."""
+    name = Path(source.split("?", 1)[0]).name.lower()
+    return name.removesuffix(".gz")
+
+
 def load_document(source: str, lang_hint: str = "auto") -> LoadedDocument:
     """Read one path or URL into text + metadata; raises SourceError when there is no usable text."""
     body, url, headers = _read(source)
-    if Path(source).suffix.lower() in TEXT_SUFFIXES:
+    if body[:2] == b"\x1f\x8b":
+        body = _gunzip(body, source)
+        headers = {k: v for k, v in headers.items() if k.lower() not in ("content-type", "content-encoding")}
+    if Path(_plain_name(source)).suffix in TEXT_SUFFIXES:
         text = _decode_text(body, source).replace("\r\n", "\n").strip()
         if not text:
             raise SourceError(f"{source}: empty file")
@@ -157,6 +183,46 @@ def load_document(source: str, lang_hint: str = "auto") -> LoadedDocument:
         raise SourceError(f"{source}: no text found ({page.reason or 'empty page'})")
     return LoadedDocument(source=source, text=page.text, title=page.title, author=page.author,
                           published=page.published, lang=page.lang)
+
+
+def is_warc(source: str) -> bool:
+    return Path(source.split("?", 1)[0]).name.lower().endswith(WARC_SUFFIXES)
+
+
+def load_warc_documents(source: str, lang_hint: str = "auto") -> Iterator[LoadedDocument | SourceError]:
+    """One document per HTML/PDF response record of a local WARC file; other records are passed over."""
+    from crawler.extract import extract
+    from crawler.warc import WarcResponse, read_warc
+
+    try:
+        stream = open(source, "rb")  # noqa: SIM115 - closed below
+    except OSError as exc:
+        yield SourceError(f"{source}: cannot read: {exc.strerror or exc}")
+        return
+    with stream:
+        try:
+            for record in read_warc(stream):
+                if not isinstance(record, WarcResponse):
+                    continue
+                name = f"{source}#{record.url}"
+                page = extract(record.body, record.url, headers=record.headers, lang_hint=lang_hint)
+                if not page.text.strip():
+                    yield SourceError(f"{name}: no text found ({page.reason or 'empty page'})")
+                    continue
+                yield LoadedDocument(source=name, text=page.text, title=page.title, author=page.author,
+                                     published=page.published, lang=page.lang)
+        except Exception as exc:  # a truncated or corrupt archive: what was read counts, the rest is named
+            yield SourceError(f"{source}: unreadable WARC ({type(exc).__name__}: {exc})")
+
+
+def load_documents(source: str, lang_hint: str = "auto") -> Iterator[LoadedDocument | SourceError]:
+    if is_warc(source) and not source.startswith(("http://", "https://")):
+        yield from load_warc_documents(source, lang_hint)
+        return
+    try:
+        yield load_document(source, lang_hint=lang_hint)
+    except SourceError as exc:
+        yield exc
 
 
 def analyze_sources(
@@ -171,11 +237,9 @@ def analyze_sources(
     from nlp.analyze import Analyzer
 
     analyzer = Analyzer(extra_aliases=extra_aliases)
-    for source in sources:
-        try:
-            doc = load_document(source, lang_hint=lang)
-        except SourceError as exc:
-            yield exc
+    for doc in (d for source in sources for d in load_documents(source, lang_hint=lang)):
+        if isinstance(doc, SourceError):
+            yield doc
             continue
         ctx = DocContext(
             lang=lang if lang != "auto" else (doc.lang if doc.lang in ("en", "zh") else "auto"),

@@ -36,6 +36,8 @@ COMMANDS = {
     "serve": "newsclaims.commands.serve:serve",
     "runs": "newsclaims.commands.runs:runs",
     "schedule": "newsclaims.commands.schedule:schedule",
+    "ingest": "newsclaims.commands.ingest:ingest",
+    "import": "newsclaims.commands.import_:import_warc",
 }
 
 

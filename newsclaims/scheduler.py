@@ -50,7 +50,7 @@ def parse_duration(text: str, *, allow_zero: bool = False) -> float:
 
 
 def run_command(db_path: str, *, sources: Sequence[str] = (), sources_file: str | None = None,
-                verbose: int = 0) -> list[str]:
+                verbose: int = 0, frontier: str | None = None) -> list[str]:
     """The child process of one scheduled run: `python -m newsclaims run ...` on this database."""
     argv = [sys.executable, "-m", "newsclaims"]
     if verbose:
@@ -60,6 +60,8 @@ def run_command(db_path: str, *, sources: Sequence[str] = (), sources_file: str 
         argv += ["--source", name]
     if sources_file:
         argv += ["--sources", sources_file]
+    if frontier:
+        argv += ["--frontier", frontier]
     return argv
 
 

@@ -104,7 +104,11 @@ class _Handler(SimpleHTTPRequestHandler):
     server: _SiteHTTPServer
 
     def do_GET(self) -> None:  # noqa: N802 (http.server naming)
-        self._answer(send_body=True)
+        started = time.monotonic()
+        try:
+            self._answer(send_body=True)
+        finally:
+            self.server.site.record_span(unquote(urlsplit(self.path).path) or "/", started, time.monotonic())
 
     def do_HEAD(self) -> None:  # noqa: N802
         self._answer(send_body=False)
@@ -204,6 +208,8 @@ class SiteServer:
         self.responses: list[tuple[str, int]] = []  # (path, status) of every answer, in order
         self.user_agents: Counter[str] = Counter()
         self.hit_times: list[tuple[str, float]] = []  # (path, time.monotonic()) of every request
+        # (path, start, end) of every GET answered: tests check that answers to polite crawlers never overlap
+        self.spans: list[tuple[str, float, float]] = []
         self._lock = threading.Lock()
         self._httpd = _SiteHTTPServer((host, port), _Handler)
         self._httpd.site = self
@@ -241,6 +247,10 @@ class SiteServer:
         with self._lock:
             self.hits[path] += 1
             self.hit_times.append((path, time.monotonic()))
+
+    def record_span(self, path: str, start: float, end: float) -> None:
+        with self._lock:
+            self.spans.append((path, start, end))
 
     def record_response(self, path: str, status: int) -> None:
         with self._lock:

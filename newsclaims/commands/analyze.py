@@ -25,7 +25,9 @@ from newsclaims.commands._types import DATE
 def analyze(sources: tuple[str, ...], lang: str, published: str | None, kind: str, aliases: str | None) -> None:
     """Print one JSON object per document (JSON Lines): text, entities, figures and claims.
 
-    PATH_OR_URL: HTML, PDF and plain-text files or http(s) URLs. See docs/analyze-json.md for the fields.
+    Reads HTML, PDF and plain-text files (also gzip-compressed, e.g. .html.gz) or http(s) URLs; a
+    WARC / WARC.gz file gives one document per HTML/PDF response record. See docs/analyze-json.md for the
+    fields.
     """
     from newsclaims.analyze_files import SourceError, analyze_sources
 

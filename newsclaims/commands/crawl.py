@@ -51,6 +51,17 @@ class CrawlProgress:
             click.echo("", err=True)
 
 
+def _crawl_worker(options: CrawlOptions, frontier: str, idle_exit: float) -> None:
+    """A frontier worker (no database, no lock: any number of them share the frontier)."""
+    from newsclaims.worker import run_worker
+
+    result = run_worker(options, frontier, idle_exit=idle_exit)
+    pages = result.stats.get("newsclaims/pages_fetched", 0)
+    click.echo(f"frontier worker {result.reason}: pages {pages} · articles {result.stats.get('newsclaims/articles', 0)}")
+    if not result.ok:
+        sys.exit(1)
+
+
 @click.command()
 @click.option("--source", "names", multiple=True, metavar="NAME", help="Crawl only this source (repeatable).")
 @click.option("--sources", "sources_file", type=click.Path(dir_okay=False), default=None,
@@ -68,10 +79,15 @@ class CrawlProgress:
               help="Scrapy setting for this crawl, e.g. --set DOWNLOAD_DELAY=0 (repeatable).")
 @click.option("--resume", is_flag=True,
               help="Continue the interrupted crawl of the same sources instead of starting over.")
+@click.option("--frontier", default=None, metavar="redis://HOST:PORT/DB",
+              help="Run as a worker on a frontier shared through Redis; items go to `newsclaims ingest`, "
+                   "not to --db.")
+@click.option("--idle-exit", type=click.FloatRange(min=0), default=30.0, show_default=True, metavar="SECONDS",
+              help="With --frontier: exit 0 once the whole frontier has been empty this long.")
 @user_errors
 def crawl(names: tuple[str, ...], sources_file: str | None, urls: tuple[str, ...], kind: str, lang: str,
           db_path: str, max_pages: int | None, base_url: str | None, settings: tuple[str, ...],
-          resume: bool) -> None:
+          resume: bool, frontier: str | None, idle_exit: float) -> None:
     """Crawl sources (feeds, sitemaps, listing pages) into the database.
 
     The crawl runs as its own Scrapy process; progress is shown while it runs and recorded in the
@@ -81,10 +97,17 @@ def crawl(names: tuple[str, ...], sources_file: str | None, urls: tuple[str, ...
     and feed dates). An interrupted crawl (Ctrl-C, SIGTERM) sends no new request, finishes the pages in
     transfer, and keeps its queue in `<db>.jobs/`; run the same command with --resume to continue it.
     It holds the database's run lock until its Scrapy process is gone; a second signal kills it.
+
+    With --frontier redis://HOST:PORT/DB this process is one worker on a frontier shared through Redis
+    (any number of them, on any machines): it writes no database; `newsclaims ingest` stores what the
+    workers fetched. See docs/crawling.md.
     """
     options = CrawlOptions(db_path=db_path, sources_file=sources_file, names=names, urls=urls,
                            max_pages=max_pages, base_url=base_url, kind=kind, lang=lang,
                            settings=_parse_settings(settings), resume=resume)
+    if frontier:
+        _crawl_worker(options, frontier, idle_exit)
+        return
     # One crawl at a time per database: a manual crawl beside a scheduled run fails with one clear line.
     with database_run_lock(db_path, command="crawl") as lock:
         progress = CrawlProgress()

@@ -5,6 +5,7 @@ import os
 import sys
 from collections.abc import Callable, Iterator
 from contextlib import contextmanager
+from typing import Any
 
 import click
 
@@ -97,22 +98,58 @@ def process(reprocess: bool, workers: int, batch_size: int, progress: bool | Non
               help="Sources file.  [default: sources.toml or $NEWSCLAIMS_SOURCES]")
 @click.option("--workers", type=click.IntRange(min=1, max=MAX_WORKERS), default=1, show_default=True,
               help="Analysis processes (at most 2 per CPU core, 16 in all).")
+@click.option("--frontier", default=None, metavar="redis://HOST:PORT/DB",
+              help="Crawl as one worker on this shared frontier while ingesting every worker's items here.")
+@click.option("--idle-exit", type=click.FloatRange(min=0), default=30.0, show_default=True, metavar="SECONDS",
+              help="With --frontier: the crawl is over once the frontier and the items queue were idle this long.")
 @db_option
 @user_errors
-def run(names: tuple[str, ...], sources_file: str | None, workers: int, db_path: str) -> None:
-    """Crawl, then process what was crawled (what `newsclaims schedule` runs each time)."""
+def run(names: tuple[str, ...], sources_file: str | None, workers: int, frontier: str | None, idle_exit: float,
+        db_path: str) -> None:
+    """Crawl, then process what was crawled (what `newsclaims schedule` runs each time).
+
+    With --frontier: a crawl worker on the shared frontier (other machines may run more) and the ingest of
+    all workers' items into this database, then processing.
+    """
     from newsclaims.commands.crawl import CrawlProgress, errors_line
     from newsclaims.lock import database_run_lock
     from newsclaims.runner import CrawlOptions, run_crawl
 
     with database_run_lock(db_path, command="run"):
         progress = CrawlProgress()
-        result = run_crawl(CrawlOptions(db_path=db_path, sources_file=sources_file, names=names), progress=progress)
-        progress.done()
-        click.echo(f"crawl run {result.run_id} {result.status} (errors: {errors_line(result)})")
-        if result.status == "interrupted":  # stopped by a signal: stop, do not start the analysis
-            raise SystemExit(1)
+        if frontier:
+            ok = _frontier_round(frontier, idle_exit, db_path, names, sources_file, progress)
+        else:
+            result = run_crawl(CrawlOptions(db_path=db_path, sources_file=sources_file, names=names),
+                               progress=progress)
+            ok = result.ok
+            progress.done()
+            click.echo(f"crawl run {result.run_id} {result.status} (errors: {errors_line(result)})")
+            if result.status == "interrupted":  # stopped by a signal: stop, do not start the analysis
+                raise SystemExit(1)
         stats = run_processing(db_path, workers=workers)
     click.echo(summary(stats))
-    if not result.ok:
+    if not ok:
         raise SystemExit(1)
+
+
+def _frontier_round(frontier: str, idle_exit: float, db_path: str, names: tuple[str, ...],
+                    sources_file: str | None, progress: Any) -> bool:
+    """One worker in a child process (a Twisted reactor per process) while this process ingests."""
+    import subprocess
+    import sys
+
+    from newsclaims.ingest import check_frontier, run_ingest
+
+    check_frontier(frontier)
+    argv = [sys.executable, "-m", "newsclaims", "crawl", "--frontier", frontier, "--idle-exit", str(idle_exit)]
+    argv += [a for name in names for a in ("--source", name)] + (["--sources", sources_file] if sources_file else [])
+    worker = subprocess.Popen(argv)
+    try:
+        result = run_ingest(frontier, db_path, until_idle=idle_exit, progress=progress,
+                            hold=lambda: worker.poll() is None)
+    finally:
+        code = worker.wait()
+    progress.done()
+    click.echo(f"ingest run {result.run_id} {result.status}; crawl worker exit code {code}")
+    return result.status == "finished" and code == 0

@@ -32,11 +32,13 @@ def _log_to_stderr() -> None:
               help="Sources file (default sources.toml or $NEWSCLAIMS_SOURCES).")
 @click.option("--max-runs", type=click.IntRange(min=1), default=None,
               help="Stop after this many runs (skipped runs count too); for tests and one-shot use.")
+@click.option("--frontier", default=None, metavar="redis://HOST:PORT/DB",
+              help="Each run is `run --frontier`: a worker on this shared frontier plus the ingest here.")
 @db_option
 @click.pass_context
 @user_errors
 def schedule(ctx: click.Context, every: str, jitter: str, sources: tuple[str, ...], sources_file: str | None,
-             max_runs: int | None, db_path: str) -> None:
+             max_runs: int | None, frontier: str | None, db_path: str) -> None:
     """Run `newsclaims run` every interval until SIGTERM/SIGINT (which lets the current run finish).
 
     Runs never overlap on one database: when another scheduler or a manual run holds the database,
@@ -46,7 +48,7 @@ def schedule(ctx: click.Context, every: str, jitter: str, sources: tuple[str, ..
     verbose = int(ctx.find_root().params.get("verbose", 0) or 0)
     scheduler = Scheduler(
         db_path=db_path,
-        argv=run_command(db_path, sources=sources, sources_file=sources_file, verbose=verbose),
+        argv=run_command(db_path, sources=sources, sources_file=sources_file, verbose=verbose, frontier=frontier),
         every=parse_duration(every),
         jitter=parse_duration(jitter, allow_zero=True),
         max_runs=max_runs,
