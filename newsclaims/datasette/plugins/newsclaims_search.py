@@ -5,7 +5,14 @@ from __future__ import annotations
 from datasette import hookimpl
 
 from db.queries import unsegment
-from db.search import fts_query
+from db.search import fts_query, segment
+
+
+@hookimpl
+def startup(datasette) -> None:  # type: ignore[no-untyped-def]
+    # Load jieba's dictionary now (a second or two), not inside the first search: a query that pays for it
+    # would run into Datasette's SQL time limit and show an error instead of results.
+    segment("小米")
 
 
 @hookimpl
