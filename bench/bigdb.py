@@ -58,7 +58,6 @@ def build_big_database(demo: Path, out: Path, copies: int = COPIES) -> dict[str,
     conn = sqlite3.connect(out, isolation_level=None)
     try:
         _replicate_rows(conn, copies)
-        conn.execute("ANALYZE")
         return {t: conn.execute(f"SELECT count(*) FROM {t}").fetchone()[0]
                 for t in ("articles", "mentions", "figures", "claims", "entities")}
     finally:

@@ -181,6 +181,10 @@ def claims_query(store: Store, flt: ClaimFilter, *, columns: str = _CLAIM_SELECT
     """SQL and bound parameters for the claims matching a filter (by default soonest deadline first,
     claims without one last). `order` is a fixed SQL fragment chosen by the caller, never user input."""
     where, params = _claim_where(store, flt)
+    if flt.limit and order == BY_DEADLINE:
+        cutoff = _deadline_cutoff(store, flt, where, params)
+        if cutoff is not None:
+            where, params = [*where, "c.deadline <= ?"], [*params, cutoff]
     sql = (f"SELECT {columns} FROM claims c JOIN articles a ON a.id = c.article_id"
            + (" WHERE " + " AND ".join(where) if where else "")
            + f" ORDER BY {order}")
@@ -188,6 +192,23 @@ def claims_query(store: Store, flt: ClaimFilter, *, columns: str = _CLAIM_SELECT
         sql += " LIMIT ?"
         params.append(int(flt.limit))
     return sql, params
+
+
+def _deadline_cutoff(store: Store, flt: ClaimFilter, where: list[str], params: list[Any]) -> str | None:
+    """The deadline of the last row a limited BY_DEADLINE query returns, or None (keep every row).
+
+    Every row of the first `limit` has a deadline on or before it, so `c.deadline <= cutoff` leaves
+    the result unchanged (ties included: the published/id tie-break then sorts the same rows) while
+    the join with articles and the sort touch a few hundred claims instead of, for a big company on
+    a big database, a hundred thousand. Without article filters this needs no join at all.
+    """
+    assert flt.limit
+    joined = bool(_article_where(flt, alias="a")[0])  # article filters (since, source, lang) need the join
+    sql = ("SELECT c.deadline FROM claims c" + (" JOIN articles a ON a.id = c.article_id" if joined else "")
+           + (" WHERE " + " AND ".join(where) if where else "")
+           + " ORDER BY c.deadline IS NULL, c.deadline LIMIT 1 OFFSET ?")
+    row = store.conn.execute(sql, [*params, int(flt.limit) - 1]).fetchone()
+    return None if row is None else row[0]  # None too when the limit reaches the claims without a deadline
 
 
 def _claim_where(store: Store, flt: ClaimFilter) -> tuple[list[str], list[Any]]:
@@ -253,6 +274,8 @@ def due_claims(store: Store, *, as_of: str, within_days: int | None, overdue: bo
     `days` is the deadline's distance from `as_of` (negative: overdue); `made_days_ago` how long before
     `as_of` the claim was published.
     """
+    # `+c.kind`: the deadline window is the selective condition, not the kind (most claims are targets
+    # or forecasts); the unary plus keeps SQLite, which has no statistics, off idx_claims_kind.
     where, filter_params = _claim_where(store, flt)
     windows: list[str] = []
     window_params: list[Any] = []
@@ -268,7 +291,7 @@ def due_claims(store: Store, *, as_of: str, within_days: int | None, overdue: bo
                      CAST(julianday(?) - julianday(substr(a.published, 1, 10)) AS INTEGER) AS made_days_ago,
                      a.lang, c.sentence, a.canonical_url AS url, c.id
               FROM claims c JOIN articles a ON a.id = c.article_id
-              WHERE c.kind IN ('target', 'forecast') AND c.deadline IS NOT NULL
+              WHERE +c.kind IN ('target', 'forecast') AND c.deadline IS NOT NULL
                 AND ({' OR '.join(windows) or '1'})
                 {''.join(' AND ' + w for w in where)}
               ORDER BY c.subject IS NULL, lower(c.subject), c.deadline, c.id"""
@@ -292,29 +315,39 @@ def search(store: Store, query: str, *, limit: int = 20, lang: str | None = None
     match = fts_query(query)
     if not match:
         raise NewsclaimsError("search: the query has no words to search for")
-    lang_sql = " AND a.lang = ?" if lang else ""
-    extra = [lang] if lang else []
     rows: list[dict[str, Any]] = []
     if what in ("all", "articles"):
-        rows += [dict(r) for r in store.conn.execute(
-            f"""SELECT 'article' AS type, a.id, a.id AS article_id, round(bm25(articles_fts), 3) AS rank, a.lang,
-                       substr(a.published, 1, 10) AS published, a.title,
-                       a.text AS snippet, a.canonical_url AS url
-                FROM articles_fts JOIN articles a ON a.id = articles_fts.rowid
-                WHERE articles_fts MATCH ?{lang_sql} ORDER BY bm25(articles_fts) LIMIT ?""",
-            [match, *extra, limit])]
+        rows += _ranked(store, "articles_fts", match, lang, limit, """
+            SELECT 'article' AS type, a.id, a.id AS article_id, round(hit.score, 3) AS rank, a.lang,
+                   substr(a.published, 1, 10) AS published, a.title, a.text AS snippet, a.canonical_url AS url
+            FROM hit JOIN articles a ON a.id = hit.id ORDER BY hit.score""")
     if what in ("all", "claims"):
-        rows += [dict(r) for r in store.conn.execute(
-            f"""SELECT 'claim' AS type, c.id, c.article_id, round(bm25(claims_fts), 3) AS rank, a.lang,
-                       substr(a.published, 1, 10) AS published, a.title,
-                       c.sentence AS snippet, a.canonical_url AS url
-                FROM claims_fts JOIN claims c ON c.id = claims_fts.rowid JOIN articles a ON a.id = c.article_id
-                WHERE claims_fts MATCH ?{lang_sql} ORDER BY bm25(claims_fts) LIMIT ?""",
-            [match, *extra, limit])]
+        rows += _ranked(store, "claims_fts", match, lang, limit, """
+            SELECT 'claim' AS type, c.id, c.article_id, round(hit.score, 3) AS rank, a.lang,
+                   substr(a.published, 1, 10) AS published, a.title, c.sentence AS snippet, a.canonical_url AS url
+            FROM hit JOIN claims c ON c.id = hit.id JOIN articles a ON a.id = c.article_id ORDER BY hit.score""")
     terms = query_terms(match)
     for row in rows:
         row["snippet"] = make_snippet(row["snippet"] or "", terms)
     return rows
+
+
+def _ranked(store: Store, fts: str, match: str, lang: str | None, limit: int, select: str) -> list[dict[str, Any]]:
+    """`select` over `hit(id, score)`: the `limit` best bm25 matches in the FTS table `fts`.
+
+    Ranked first, then joined: joining before the LIMIT would carry every match's text (tens of
+    thousands of articles on a big database) through the sort.
+    """
+    if lang:  # the language lives on the article; a claim's article is claims.article_id
+        owner = f"a.id = {fts}.rowid" if fts == "articles_fts" else \
+            f"a.id = (SELECT article_id FROM claims WHERE claims.id = {fts}.rowid)"
+        ranked = f"""SELECT {fts}.rowid AS id, bm25({fts}) AS score FROM {fts} JOIN articles a ON {owner}
+                     WHERE {fts} MATCH ? AND a.lang = ? ORDER BY score LIMIT ?"""
+        params: list[Any] = [match, lang, limit]
+    else:
+        ranked = f"SELECT rowid AS id, bm25({fts}) AS score FROM {fts} WHERE {fts} MATCH ? ORDER BY score LIMIT ?"
+        params = [match, limit]
+    return [dict(r) for r in store.conn.execute(f"WITH hit AS ({ranked}) {select}", params)]
 
 
 def query_terms(match: str) -> list[str]:

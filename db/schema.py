@@ -209,7 +209,31 @@ def _v3_comparisons(conn: sqlite3.Connection) -> None:
     conn.execute("ALTER TABLE claims ADD COLUMN compared_with TEXT")  # JSON array of canonical names
 
 
-MIGRATIONS: list[Migration] = [_v1_core, _v2_claims_search, _v3_comparisons]
+def _v4_query_indexes(conn: sqlite3.Connection) -> None:
+    """Indexes that keep the query commands fast at 100,000 articles (bench/bigdb.py). Each one is
+    shaped like an expression a query in db/queries.py uses verbatim, or SQLite will not pick it."""
+    _run_script(
+        conn,
+        """
+        -- `articles`: newest first, optionally since a date or for one source.
+        CREATE INDEX IF NOT EXISTS idx_articles_recent ON articles(coalesce(published, fetched_at), id);
+        CREATE INDEX IF NOT EXISTS idx_articles_source_recent
+            ON articles(source, coalesce(published, fetched_at), id);
+        -- Per-language counts without reading the (large) article rows.
+        CREATE INDEX IF NOT EXISTS idx_articles_lang ON articles(lang);
+        -- Same names, more columns, so the entity lookups never read the mention rows: an alias's
+        -- entity ids, and an entity's aliases and articles.
+        DROP INDEX IF EXISTS idx_mentions_text;
+        CREATE INDEX idx_mentions_text ON mentions(text COLLATE NOCASE, entity_id);
+        DROP INDEX IF EXISTS idx_mentions_entity;
+        CREATE INDEX idx_mentions_entity ON mentions(entity_id, text, article_id);
+        -- `claims --entity` and `entities` match subjects case-insensitively: lower(c.subject) IN (...).
+        CREATE INDEX IF NOT EXISTS idx_claims_subject_lower ON claims(lower(subject), deadline);
+        """
+    )
+
+
+MIGRATIONS: list[Migration] = [_v1_core, _v2_claims_search, _v3_comparisons, _v4_query_indexes]
 SCHEMA_VERSION = len(MIGRATIONS)
 
 
