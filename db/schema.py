@@ -222,13 +222,15 @@ def _v4_query_indexes(conn: sqlite3.Connection) -> None:
         -- Per-language counts without reading the (large) article rows.
         CREATE INDEX IF NOT EXISTS idx_articles_lang ON articles(lang);
         -- Same names, more columns, so the entity lookups never read the mention rows: an alias's
-        -- entity ids, and an entity's aliases and articles.
+        -- entity ids, and an entity's articles and aliases.
         DROP INDEX IF EXISTS idx_mentions_text;
         CREATE INDEX idx_mentions_text ON mentions(text COLLATE NOCASE, entity_id);
         DROP INDEX IF EXISTS idx_mentions_entity;
-        CREATE INDEX idx_mentions_entity ON mentions(entity_id, text, article_id);
-        -- `claims --entity` and `entities` match subjects case-insensitively: lower(c.subject) IN (...).
-        CREATE INDEX IF NOT EXISTS idx_claims_subject_lower ON claims(lower(subject), deadline);
+        CREATE INDEX idx_mentions_entity ON mentions(entity_id, article_id, text);
+        -- `claims --entity` and `entities` match subjects case-insensitively (subject COLLATE NOCASE IN
+        -- ...), then need each claim's deadline (the sort) or article (the language).
+        DROP INDEX IF EXISTS idx_claims_subject;
+        CREATE INDEX idx_claims_subject ON claims(subject COLLATE NOCASE, deadline, article_id);
         """
     )
 
