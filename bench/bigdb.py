@@ -16,6 +16,8 @@ times; the line shows the median wall-clock seconds and the goal.
 from __future__ import annotations
 
 import argparse
+import os
+import resource
 import shutil
 import sqlite3
 import statistics
@@ -58,10 +60,17 @@ def build_big_database(demo: Path, out: Path, copies: int = COPIES) -> dict[str,
     conn = sqlite3.connect(out, isolation_level=None)
     try:
         _replicate_rows(conn, copies)
-        return {t: conn.execute(f"SELECT count(*) FROM {t}").fetchone()[0]
-                for t in ("articles", "mentions", "figures", "claims", "entities")}
     finally:
         conn.close()
+    from db.aggregates import refresh_entity_counts
+    from db.store import bump_generation
+
+    with Store.open(out) as store:
+        with store.transaction() as conn:  # the copies are new analyses: what `process` does after them
+            bump_generation(conn)
+        refresh_entity_counts(store)
+        return {t: store.conn.execute(f"SELECT count(*) FROM {t}").fetchone()[0]
+                for t in ("articles", "mentions", "figures", "claims", "entities")}
 
 
 def _replicate_rows(conn: sqlite3.Connection, copies: int) -> None:
@@ -112,6 +121,14 @@ def _copy(conn: sqlite3.Connection, counter: str, table: str, alias: str, change
                      SELECT {', '.join(exprs)} FROM (SELECT * FROM {table}) {alias}, k""")
 
 
+def _pad(text: str, width: int) -> str:
+    """Left-justify counting CJK characters as two columns, as a terminal shows them."""
+    import unicodedata
+
+    shown = sum(2 if unicodedata.east_asian_width(c) in ("W", "F") else 1 for c in text)
+    return text + " " * max(0, width - shown)
+
+
 def _quote(col: str) -> str:
     return f'"{col}"'
 
@@ -124,17 +141,24 @@ def _newsclaims() -> str:
     return str(Path(sys.executable).with_name("newsclaims"))
 
 
-def time_command(args: list[str], db: Path, repeats: int) -> float:
-    """Median wall-clock seconds of a whole `newsclaims` process."""
+def time_command(args: list[str], db: Path, repeats: int) -> tuple[float, float]:
+    """Median wall-clock and median CPU (user + system) seconds of a whole `newsclaims` process.
+
+    CPU time is shown beside wall-clock because on a shared machine the wall-clock of a short
+    process mostly measures how long it waited for a core.
+    """
     argv = [_newsclaims(), *args] if args == ["--help"] else [_newsclaims(), *args, "--db", str(db)]
-    seconds = []
+    wall, cpu = [], []
     for _ in range(repeats):
+        before = resource.getrusage(resource.RUSAGE_CHILDREN)
         start = time.perf_counter()
         proc = subprocess.run(argv, stdout=subprocess.DEVNULL, stderr=subprocess.PIPE, text=True, check=False)
-        seconds.append(time.perf_counter() - start)
+        wall.append(time.perf_counter() - start)
+        after = resource.getrusage(resource.RUSAGE_CHILDREN)
+        cpu.append(after.ru_utime - before.ru_utime + after.ru_stime - before.ru_stime)
         if proc.returncode != 0:
             raise RuntimeError(f"{' '.join(argv)} failed: {proc.stderr.strip()[-500:]}")
-    return statistics.median(seconds)
+    return statistics.median(wall), statistics.median(cpu)
 
 
 def main(argv: list[str] | None = None) -> int:
@@ -162,13 +186,12 @@ def main(argv: list[str] | None = None) -> int:
                   for t in ("articles", "mentions", "figures", "claims", "entities")}
         conn.close()
     print(f"database: {args.db}: " + ", ".join(f"{n:,} {t}" for t, n in counts.items()))
-    print(f"{'command (whole process, median of ' + str(args.repeats) + ')':52} {'seconds':>8} {'goal':>6}  ok")
-    failed = 0
+    print(f"load average before timing: {os.getloadavg()[0]:.1f} on {os.cpu_count()} cores")
+    print(f"{'command (whole process; median of ' + str(args.repeats) + ' runs)':50} {'wall s':>7} {'cpu s':>6} "
+          f"{'goal s':>6}  meets goal (wall)")
     for what, cmd, goal in COMMANDS:
-        seconds = time_command(cmd, args.db, args.repeats)
-        ok = seconds <= goal
-        failed += not ok
-        print(f"{what:52} {seconds:8.2f} {goal:6.2f}  {'yes' if ok else 'NO'}")
+        wall, cpu = time_command(cmd, args.db, args.repeats)
+        print(f"{_pad(what, 50)} {wall:7.2f} {cpu:6.2f} {goal:6.2f}  {'yes' if wall <= goal else 'NO'}")
     return 0
 
 

@@ -388,9 +388,28 @@ ENTITY_COLUMNS = ("id", "canonical", "label", "mentions", "mentions_en", "mentio
 def list_entities(store: Store, *, label: str | None = None, top: int | None = None) -> list[dict[str, Any]]:
     """Entities with mention and claim counts (claims whose subject is the entity) per language.
 
-    Order: most mentions first, then most claims, then name. Counted in steps so that a big database
-    costs one index count per entity plus one pass over the mentions and claims of the entities that
-    can reach the top (ties at the cut included), never a join of every mention with its article.
+    Order: most mentions first, then most claims, then name. Read from entity_counts when it is
+    current (db.aggregates refreshes it after `process`), counted live otherwise.
+    """
+    from db.aggregates import entity_counts_current
+
+    if entity_counts_current(store):
+        sql = (f"SELECT e.id, e.canonical, e.label, {', '.join('c.' + c for c in ENTITY_COLUMNS[3:])} "
+               "FROM entities e JOIN entity_counts c ON c.entity_id = e.id"
+               + (" WHERE e.label = ?" if label else "")
+               + " ORDER BY c.mentions DESC, c.claims DESC, e.canonical, e.id"
+               + (" LIMIT ?" if top else ""))
+        params: list[Any] = [*([label.upper()] if label else []), *([int(top)] if top else [])]
+        return [dict(r) for r in store.conn.execute(sql, params)]
+    return count_entities(store, label=label, top=top)
+
+
+def count_entities(store: Store, *, label: str | None = None, top: int | None = None) -> list[dict[str, Any]]:
+    """`list_entities` counted from the mentions and claims themselves.
+
+    Counted in steps so that a big database costs one index count per entity plus one pass over the
+    mentions and claims of the entities that can reach the top (ties at the cut included), never a
+    join of every mention with its article.
     """
     sql = ("SELECT e.id, e.canonical, e.label, (SELECT count(*) FROM mentions m WHERE m.entity_id = e.id) "
            "AS mentions FROM entities e" + (" WHERE e.label = ?" if label else ""))

@@ -235,7 +235,38 @@ def _v4_query_indexes(conn: sqlite3.Connection) -> None:
     )
 
 
-MIGRATIONS: list[Migration] = [_v1_core, _v2_claims_search, _v3_comparisons, _v4_query_indexes]
+def _v5_entity_counts(conn: sqlite3.Connection) -> None:
+    """What `newsclaims entities` shows, precomputed: counting 3M mentions per query takes seconds.
+
+    `analysis_generation` counts the writes that can change those numbers (analyses, article
+    languages); entity_counts is current only while its `entity_counts_of` equals `generation`.
+    db.aggregates refreshes it after `process`; until then `entities` counts live.
+    """
+    _run_script(
+        conn,
+        """
+        CREATE TABLE analysis_generation (
+            id INTEGER PRIMARY KEY CHECK (id = 1),
+            generation INTEGER NOT NULL,
+            entity_counts_of INTEGER      -- the generation entity_counts was computed at
+        );
+        INSERT INTO analysis_generation (id, generation, entity_counts_of) VALUES (1, 1, NULL);
+        CREATE TABLE entity_counts (
+            entity_id INTEGER PRIMARY KEY REFERENCES entities(id),
+            mentions INTEGER NOT NULL,
+            mentions_en INTEGER NOT NULL,
+            mentions_zh INTEGER NOT NULL,
+            articles INTEGER NOT NULL,
+            claims INTEGER NOT NULL,      -- claims whose lower(subject) is one of the entity's names
+            claims_en INTEGER NOT NULL,
+            claims_zh INTEGER NOT NULL,
+            aliases TEXT                  -- its distinct mention texts, sorted, joined by ' | '
+        );
+        """
+    )
+
+
+MIGRATIONS: list[Migration] = [_v1_core, _v2_claims_search, _v3_comparisons, _v4_query_indexes, _v5_entity_counts]
 SCHEMA_VERSION = len(MIGRATIONS)
 
 

@@ -308,6 +308,7 @@ class Store:
             [values[c] for c in cols] + [article_id],
         )
         self._index_article(conn, article_id, values["title"], values["text"], replace=True)
+        bump_generation(conn)  # its language may have changed
         return "updated"
 
     @staticmethod
@@ -333,6 +334,7 @@ class Store:
             )
             row = conn.execute("SELECT title, text FROM articles WHERE id = ?", (article_id,)).fetchone()
             self._index_article(conn, article_id, row["title"], row["text"], replace=True)
+            bump_generation(conn)
 
     def validators(self, url: str) -> tuple[str | None, str | None] | None:
         """The stored ETag and Last-Modified for a URL (fetched or canonical), for conditional requests."""
@@ -395,6 +397,8 @@ class Store:
         """Replace the entities, figures and claims of each article in one transaction."""
         now = utcnow()
         with self.transaction() as conn:
+            if results:
+                bump_generation(conn)
             for article_id, analysis in results:
                 self._replace_analysis(conn, article_id, _as_dict(analysis), version)
                 conn.execute(
@@ -462,6 +466,11 @@ class Store:
              fig["start"], fig["end"]),
         )
         return int(cur.lastrowid or 0)
+
+
+def bump_generation(conn: sqlite3.Connection) -> None:
+    """Mark precomputed aggregates (db.aggregates) out of date; called inside the writing transaction."""
+    conn.execute("UPDATE analysis_generation SET generation = generation + 1 WHERE id = 1")
 
 
 def process_exists(pid: int | None) -> bool:

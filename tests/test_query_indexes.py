@@ -6,6 +6,7 @@ Speed itself is the bench's job (`python -m bench bigdb`).
 """
 from __future__ import annotations
 
+import shutil
 import sqlite3
 from pathlib import Path
 from typing import Any
@@ -14,8 +15,10 @@ import pytest
 
 from bench.bigdb import build_big_database
 from db import queries
+from db.aggregates import entity_counts_current, refresh_entity_counts
 from db.search import fts_query
 from db.store import Store
+from nlp.records import Analysis
 
 NEW_INDEXES = {
     "idx_articles_recent", "idx_articles_source_recent", "idx_articles_lang", "idx_mentions_text",
@@ -99,9 +102,27 @@ def test_query_plans_use_the_indexes(store: Store) -> None:
 @pytest.mark.parametrize("label,top", [(None, 20), (None, 5), ("ORG", 10), ("PERSON", 3), (None, None)])
 def test_entities_are_the_rows_of_the_old_query(store: Store, label: str | None, top: int | None) -> None:
     old = _rows(store, OLD_ENTITIES.format(where="WHERE e.label = ?" if label else ""), [label] if label else [])
-    new = queries.list_entities(store, label=label, top=top)
-    assert new == (old[:top] if top else old)
-    assert new and new[0]["mentions"] > 0
+    assert entity_counts_current(store)  # `process` (and the bench's copy) refreshed them
+    precomputed = queries.list_entities(store, label=label, top=top)
+    live = queries.count_entities(store, label=label, top=top)
+    assert precomputed == live == (old[:top] if top else old)
+    assert live and live[0]["mentions"] > 0
+
+
+def test_entity_counts_go_stale_on_a_write_and_entities_then_counts_live(demo_db: Path, tmp_path: Path) -> None:
+    path = tmp_path / "copy.db"
+    shutil.copyfile(demo_db, path)
+    with Store.open(path) as store:
+        before = queries.list_entities(store, top=5)
+        top_article = store.conn.execute(
+            "SELECT article_id FROM mentions WHERE entity_id = ? LIMIT 1", (before[0]["id"],)).fetchone()[0]
+        store.save_analyses([(top_article, Analysis(lang="en"))], "test")  # its mentions are gone
+        assert not entity_counts_current(store)
+        after = queries.list_entities(store, top=5)
+        assert after == queries.count_entities(store, top=5) and after != before
+        assert refresh_entity_counts(store) and entity_counts_current(store)
+        assert queries.list_entities(store, top=5) == after
+        assert not refresh_entity_counts(store)  # nothing changed since
 
 
 @pytest.mark.parametrize("entity,limit,extra", [("小米", 100, {}), ("xiaomi", 7, {"kind": "target"}),
