@@ -21,13 +21,14 @@ from __future__ import annotations
 
 import argparse
 import gzip
-import json
+import os
+import resource
 import subprocess
 import sys
 import tempfile
 import time
 from pathlib import Path
-from typing import Any
+from typing import Any, NamedTuple
 
 from newsclaims.config import SHARED_DIR
 
@@ -63,25 +64,36 @@ def _sources_file(path: Path, base: str) -> Path:
     return path
 
 
-def _timed(argv: list[str]) -> float:
+class Timing(NamedTuple):
+    wall: float
+    cpu: float  # user + system seconds of the child and its children (a shared machine's noise is in wall)
+
+    def __add__(self, other: object) -> Timing:
+        assert isinstance(other, Timing)
+        return Timing(self.wall + other.wall, self.cpu + other.cpu)
+
+
+def _timed(argv: list[str]) -> Timing:
+    before = resource.getrusage(resource.RUSAGE_CHILDREN)
     start = time.perf_counter()
     proc = subprocess.run(argv, capture_output=True, text=True, check=False)
-    seconds = time.perf_counter() - start
+    wall = time.perf_counter() - start
+    after = resource.getrusage(resource.RUSAGE_CHILDREN)
     if proc.returncode != 0:
         raise RuntimeError(f"{' '.join(argv[:6])} ... failed ({proc.returncode}):\n{proc.stderr[-3000:]}")
-    return seconds
+    return Timing(wall, after.ru_utime - before.ru_utime + after.ru_stime - before.ru_stime)
 
 
 def _newsclaims(*args: str) -> list[str]:
     return [sys.executable, "-m", "newsclaims", *args]
 
 
-def _ours_crawl(sources: Path, db: Path, *extra: str) -> float:
+def _ours_crawl(sources: Path, db: Path, *extra: str) -> Timing:
     sets = [a for k, v in POLITENESS_OFF.items() for a in ("--set", f"{k}={v}")]
     return _timed(_newsclaims("crawl", "--sources", str(sources), "--db", str(db), *sets, *extra))
 
 
-def _bare(kind: str, *args: str) -> float:
+def _bare(kind: str, *args: str) -> Timing:
     return _timed([sys.executable, "-m", "bench.crawl_throughput", "--child", kind, *args])
 
 
@@ -158,7 +170,7 @@ def bare_nlp(db_path: str) -> None:
     db.close()
 
 
-def extraction_alone(root: Path) -> tuple[float, float, int]:
+def extraction_alone(root: Path) -> tuple[Timing, Timing, int]:
     """Seconds of crawler.extract.extract and of trafilatura.extract over the same pages (one process)."""
     import trafilatura
 
@@ -167,14 +179,14 @@ def extraction_alone(root: Path) -> tuple[float, float, int]:
     pages = [(p.read_bytes(), f"http://127.0.0.1/{p.name}") for p in sorted(root.glob("*.html"))]
     extract(pages[0][0], pages[0][1])
     trafilatura.extract(pages[0][0].decode("utf-8", "replace"))  # imports and caches warm on both sides
-    start = time.perf_counter()
+    start, cpu = time.perf_counter(), time.process_time()
     for body, url in pages:
         extract(body, url, content_type="text/html; charset=utf-8")
-    ours = time.perf_counter() - start
-    start = time.perf_counter()
+    ours = Timing(time.perf_counter() - start, time.process_time() - cpu)
+    start, cpu = time.perf_counter(), time.process_time()
     for body, url in pages:
         trafilatura.extract(body.decode("utf-8", "replace"), url=url)
-    return ours, time.perf_counter() - start, len(pages)
+    return ours, Timing(time.perf_counter() - start, time.process_time() - cpu), len(pages)
 
 
 def _count(db: Path, table: str) -> int:
@@ -222,17 +234,17 @@ def main(argv: list[str] | None = None) -> int:
         ("end to end: crawl + process vs bare crawl + bare nlp.pipe (senter+ner) + insert", "",
          ours_crawl_s + ours_process_s, bare_crawl_s + bare_nlp_s, 0.8),
     ]
-    print(f"site: {n} pages of the article-extraction-benchmark on 127.0.0.1, politeness off; "
-          f"process: {ours_process_s:.1f} s, bare nlp: {bare_nlp_s:.1f} s")
-    print(f"{'what is compared':82} {'':24} {'ours s':>7} {'bare s':>7} {'ratio':>6}  goal")
+    print(f"site: {n} pages of the article-extraction-benchmark on 127.0.0.1, politeness off; load average "
+          f"{os.getloadavg()[0]:.1f} on {os.cpu_count()} cores; process: {ours_process_s.wall:.1f} s, "
+          f"bare nlp: {bare_nlp_s.wall:.1f} s")
+    print(f"{'what is compared':82} {'':20} {'ours s':>7} {'bare s':>7} {'ratio':>6} {'cpu ratio':>9}  goal (wall)")
     for what, note, ours, bare, goal in rows:
-        ratio = bare / ours
+        ratio = bare.wall / ours.wall
         verdict = "" if goal is None else f">= {goal}: {'met' if ratio >= goal else 'NOT met'}"
-        print(f"{what:82} {note:24} {ours:7.1f} {bare:7.1f} {ratio:6.2f}  {verdict}")
-    print("ratio = bare seconds / our seconds, all from this one run")
-    print(json.dumps({"extract_ours": ex_ours, "extract_bare": ex_bare, "crawl_ours": ours_crawl_s,
-                      "crawl_bare": bare_crawl_s, "crawl_inline_writes": inline_s, "process": ours_process_s,
-                      "bare_nlp": bare_nlp_s}))
+        print(f"{what:82} {note:20} {ours.wall:7.1f} {bare.wall:7.1f} {ratio:6.2f} {bare.cpu / ours.cpu:9.2f}  "
+              f"{verdict}")
+    print("ratio = bare wall seconds / our wall seconds; cpu ratio = the same in CPU seconds (user + system, "
+          "children included); all from this one run")
     return 0
 
 

@@ -245,13 +245,13 @@ def _v5_entity_counts(conn: sqlite3.Connection) -> None:
     _run_script(
         conn,
         """
-        CREATE TABLE analysis_generation (
+        CREATE TABLE IF NOT EXISTS analysis_generation (
             id INTEGER PRIMARY KEY CHECK (id = 1),
             generation INTEGER NOT NULL,
             entity_counts_of INTEGER      -- the generation entity_counts was computed at
         );
-        INSERT INTO analysis_generation (id, generation, entity_counts_of) VALUES (1, 1, NULL);
-        CREATE TABLE entity_counts (
+        INSERT OR IGNORE INTO analysis_generation (id, generation, entity_counts_of) VALUES (1, 1, NULL);
+        CREATE TABLE IF NOT EXISTS entity_counts (
             entity_id INTEGER PRIMARY KEY REFERENCES entities(id),
             mentions INTEGER NOT NULL,
             mentions_en INTEGER NOT NULL,
