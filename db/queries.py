@@ -447,9 +447,10 @@ def _entity_counts(store: Store, entity_id: int, canonical: str, langs: dict[int
     names = [r[0] for r in store.conn.execute("SELECT DISTINCT lower(value) FROM json_each(?)",
                                               (json.dumps([canonical, *texts], ensure_ascii=False),))]
     claims: Counter[str | None] = Counter()
+    marks = ", ".join("?" for _ in names)
     for article_id, n in store.conn.execute(
-            f"""SELECT article_id, count(*) FROM claims WHERE subject COLLATE NOCASE IN ({', '.join('?' for _ in names)})
-                GROUP BY article_id""", names):
+            f"SELECT article_id, count(*) FROM claims WHERE subject COLLATE NOCASE IN ({marks}) GROUP BY article_id",
+            names):
         claims[langs.get(article_id)] += n
     return {
         "mentions_en": mentions["en"], "mentions_zh": mentions["zh"], "articles": len(articles),
