@@ -3,6 +3,11 @@
 No NLP here. Each batch is one transaction (`Store.save_articles`), so a killed crawl leaves every
 article either fully stored or absent. Progress (pages, articles, skips, errors) is written to the
 crawl_runs row every few seconds; `newsclaims crawl` reads it to show progress.
+
+Every database call runs on one writer thread, in the order it was asked for, so the reactor (and
+with it every download) never waits for the disk. Counters are read on the reactor thread and handed
+over as values. When writes fall behind by MAX_PENDING_WRITES batches, new items wait for them (their
+Deferred), so a slow disk slows the crawl instead of filling memory.
 """
 from __future__ import annotations
 
@@ -12,7 +17,8 @@ from collections import Counter
 from typing import Any
 
 from scrapy import signals
-from twisted.internet import task
+from twisted.internet import defer, task, threads
+from twisted.python.threadpool import ThreadPool
 
 from crawler.items import Article, NotModified
 from crawler.spiders.news import ERROR_PREFIX, STATS_PREFIX
@@ -23,14 +29,54 @@ log = logging.getLogger(__name__)
 OUTCOME_COUNTERS = {"new": "articles_new", "updated": "articles_updated", "unchanged": "articles_unchanged"}
 # Scrapy close reasons that mean the crawl did what it was asked (page limits count as done)
 FINISHED_REASONS = {"finished", "closespider_pagecount", "closespider_itemcount", "closespider_timeout"}
+MAX_PENDING_WRITES = 4
+
+
+class Writer:
+    """One thread that runs calls in submission order; each call's result comes back as a Deferred."""
+
+    def __init__(self, *, threaded: bool = True) -> None:
+        self.pool: ThreadPool | None = None
+        if threaded:
+            self.pool = ThreadPool(minthreads=1, maxthreads=1, name="newsclaims-store")
+            self.pool.start()
+        self.pending = 0
+        self._last: defer.Deferred = defer.succeed(None)
+
+    def submit(self, func: Any, *args: Any, **kwargs: Any) -> defer.Deferred:
+        from twisted.internet import reactor
+
+        self.pending += 1
+        if self.pool is None:  # NEWSCLAIMS_STORE_THREAD = False: on the reactor thread, as before (bench)
+            done = defer.maybeDeferred(func, *args, **kwargs)
+        else:
+            done = threads.deferToThreadPool(reactor, self.pool, func, *args, **kwargs)
+        done.addBoth(self._finished)
+        self._last = done
+        return done
+
+    def _finished(self, result: Any) -> Any:
+        self.pending -= 1
+        return result
+
+    def drained(self) -> defer.Deferred:
+        """Fires once everything submitted so far has run (one thread: the last call runs last)."""
+        waiter: defer.Deferred = defer.Deferred()
+        self._last.addBoth(lambda result: (waiter.callback(None), result)[1])
+        return waiter
+
+    def stop(self) -> None:
+        if self.pool is not None:
+            self.pool.stop()
 
 
 class StorePipeline:
     """Buffers articles and writes them every `NEWSCLAIMS_BATCH_SIZE` items / `NEWSCLAIMS_BATCH_SECONDS`."""
 
     def __init__(self, db_path: str, *, batch_size: int = 25, batch_seconds: float = 2.0,
-                 run_id: int | None = None, stats: Any = None) -> None:
+                 run_id: int | None = None, stats: Any = None, write_thread: bool = True) -> None:
         self.db_path = db_path
+        self.write_thread = write_thread
         self.batch_size = max(1, batch_size)
         self.batch_seconds = batch_seconds
         self.run_id = run_id
@@ -45,6 +91,7 @@ class StorePipeline:
         self._last_flush = time.monotonic()
         self._timer: task.LoopingCall | None = None
         self.crawler: Any = None
+        self.writer: Writer | None = None
 
     @classmethod
     def from_crawler(cls, crawler: Any) -> StorePipeline:
@@ -56,6 +103,7 @@ class StorePipeline:
             batch_seconds=settings.getfloat("NEWSCLAIMS_BATCH_SECONDS", 2.0),
             run_id=int(run_id) if run_id not in (None, "", "None") else None,
             stats=crawler.stats,
+            write_thread=settings.getbool("NEWSCLAIMS_STORE_THREAD", True),
         )
         pipeline.crawler = crawler
         crawler.signals.connect(pipeline.spider_error, signal=signals.spider_error)
@@ -74,6 +122,7 @@ class StorePipeline:
         else:
             self._read_base()
         log.info("storing articles in %s (crawl run %d)", self.db_path, self.run_id)
+        self.writer = Writer(threaded=self.write_thread)
         if self.batch_seconds > 0:
             self._timer = task.LoopingCall(self._tick)
             self._timer.start(self.batch_seconds, now=False)
@@ -85,31 +134,39 @@ class StorePipeline:
             self.not_modified.append(item)
         if len(self.buffer) + len(self.not_modified) >= self.batch_size:
             self.flush()
+            if self.writer is not None and self.writer.pending >= MAX_PENDING_WRITES:
+                return self.writer.drained().addCallback(lambda _: item)  # the disk is behind: wait for it
         return item
 
-    def close_spider(self, spider: Any = None) -> None:
+    def close_spider(self, spider: Any = None) -> defer.Deferred | None:
         """Write what is left; the run row is finished in `spider_closed`, which knows the close reason."""
         if self._timer is not None and self._timer.running:
             self._timer.stop()
         self.flush()
+        return self.writer.drained() if self.writer is not None else None
 
-    def spider_closed(self, spider: Any, reason: str) -> None:
-        if self.store is None or self.run_id is None:
-            return
-        try:
-            self.flush()
-        finally:
+    def spider_closed(self, spider: Any, reason: str) -> defer.Deferred | None:
+        if self.store is None or self.run_id is None or self.writer is None:
+            return None
+        self.flush()
+        writer, store, run_id = self.writer, self.store, self.run_id
+        self.store = None  # nothing more is queued after the run row below
+
+        def finish(_: Any) -> defer.Deferred:
+            # counted only now: the outcomes of the last batches arrive as their writes complete
             stats, errors = self.run_stats(), self.error_counts()
             stats["close_reason"] = reason
             stats["slot_delay_ms"] = self.slot_delays()
             if self.owns_run:
                 status = "finished" if reason in FINISHED_REASONS else (
                     "interrupted" if reason == "shutdown" else "failed")
-                self.store.finish_run(self.run_id, status=status, stats=stats, errors=errors)
+                done = writer.submit(store.finish_run, run_id, status=status, stats=stats, errors=errors)
             else:
-                self.store.update_run(self.run_id, stats=stats, errors=errors)
-            self.store.close()
-            self.store = None
+                done = writer.submit(store.update_run, run_id, stats=stats, errors=errors)
+            done.addErrback(self._write_failed, "the run row")
+            return done.addBoth(lambda _: writer.submit(store.close)).addBoth(lambda _: writer.stop())
+
+        return writer.drained().addCallback(finish)
 
     def spider_error(self, failure: Any, response: Any, spider: Any) -> None:
         if self.crawl_stats is not None:
@@ -124,25 +181,37 @@ class StorePipeline:
             self.report()
 
     def flush(self) -> None:
-        """Write the buffered articles in one transaction, then the run's progress."""
-        if self.store is None:
+        """Queue the buffered articles for one transaction on the writer thread, then the run's progress."""
+        if self.store is None or self.writer is None:
             return
         batch, self.buffer = self.buffer, []
         if batch:
-            outcomes = self.store.save_articles(batch, self.run_id)
-            self.outcomes.update(outcomes)
-            log.info("stored %d articles (%s)", len(batch), ", ".join(f"{k} {v}" for k, v in Counter(outcomes).items()))
+            self.writer.submit(self.store.save_articles, batch, self.run_id).addCallbacks(
+                self._stored, self._write_failed, errbackArgs=(f"{len(batch)} articles",))
         confirmed, self.not_modified = self.not_modified, []
         if confirmed:
             # a 304 is an unchanged article that cost no download: counted as unchanged and as not_modified
-            self.store.confirm_unchanged([c.url for c in confirmed], self.run_id, confirmed[-1].fetched_at)
-            self.outcomes["unchanged"] += len(confirmed)
+            self.writer.submit(self.store.confirm_unchanged, [c.url for c in confirmed], self.run_id,
+                               confirmed[-1].fetched_at).addCallbacks(
+                lambda _: self.outcomes.update(unchanged=len(confirmed)), self._write_failed,
+                errbackArgs=("304 confirmations",))
         self._last_flush = time.monotonic()
         self.report()
 
+    def _stored(self, outcomes: list[str]) -> None:
+        self.outcomes.update(outcomes)
+        log.info("stored %d articles (%s)", len(outcomes), ", ".join(f"{k} {v}" for k, v in Counter(outcomes).items()))
+
+    def _write_failed(self, failure: Any, what: str) -> None:
+        log.error("could not write %s to %s: %s", what, self.db_path, failure.getErrorMessage())
+        if self.crawl_stats is not None:
+            self.crawl_stats.inc_value(ERROR_PREFIX + "store_error")
+
     def report(self) -> None:
-        if self.store is not None and self.run_id is not None:
-            self.store.update_run(self.run_id, stats=self.run_stats(), errors=self.error_counts())
+        """Queue the run row's progress, as counted now (read here, on the reactor thread)."""
+        if self.store is not None and self.run_id is not None and self.writer is not None:
+            self.writer.submit(self.store.update_run, self.run_id, stats=self.run_stats(),
+                               errors=self.error_counts()).addErrback(self._write_failed, "progress")
 
     def run_stats(self) -> dict[str, Any]:
         stats: dict[str, Any] = {

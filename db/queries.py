@@ -3,6 +3,7 @@ from __future__ import annotations
 
 import json
 import re
+from collections import Counter
 from collections.abc import Iterator
 from dataclasses import dataclass
 from datetime import date, datetime, timedelta, timezone
@@ -192,6 +193,10 @@ def claims_query(store: Store, flt: ClaimFilter, *, columns: str = _CLAIM_SELECT
     """SQL and bound parameters for the claims matching a filter (by default soonest deadline first,
     claims without one last). `order` is a fixed SQL fragment chosen by the caller, never user input."""
     where, params = _claim_where(store, flt)
+    if flt.limit and order == BY_DEADLINE:
+        cutoff = _deadline_cutoff(store, flt, where, params)
+        if cutoff is not None:
+            where, params = [*where, "c.deadline <= ?"], [*params, cutoff]
     sql = (f"SELECT {columns} FROM claims c JOIN articles a ON a.id = c.article_id"
            + (" WHERE " + " AND ".join(where) if where else "")
            + f" ORDER BY {order}")
@@ -201,12 +206,31 @@ def claims_query(store: Store, flt: ClaimFilter, *, columns: str = _CLAIM_SELECT
     return sql, params
 
 
+def _deadline_cutoff(store: Store, flt: ClaimFilter, where: list[str], params: list[Any]) -> str | None:
+    """The deadline of the last row a limited BY_DEADLINE query returns, or None (keep every row).
+
+    Every row of the first `limit` has a deadline on or before it, so `c.deadline <= cutoff` leaves
+    the result unchanged (ties included: the published/id tie-break then sorts the same rows) while
+    the join with articles and the sort touch a few hundred claims instead of, for a big company on
+    a big database, a hundred thousand. Without article filters this needs no join at all.
+    """
+    assert flt.limit
+    joined = bool(_article_where(flt, alias="a")[0])  # article filters (since, source, lang) need the join
+    sql = ("SELECT c.deadline FROM claims c" + (" JOIN articles a ON a.id = c.article_id" if joined else "")
+           + (" WHERE " + " AND ".join(where) if where else "")
+           + " ORDER BY c.deadline IS NULL, c.deadline LIMIT 1 OFFSET ?")
+    row = store.conn.execute(sql, [*params, int(flt.limit) - 1]).fetchone()
+    return None if row is None else row[0]  # None too when the limit reaches the claims without a deadline
+
+
 def _claim_where(store: Store, flt: ClaimFilter) -> tuple[list[str], list[Any]]:
     where: list[str] = []
     params: list[Any] = []
     if flt.entity:
         names = resolve_entity(store, flt.entity)
-        where.append(f"lower(c.subject) IN ({', '.join('?' for _ in names)})")
+        # = lower(c.subject) IN names (NOCASE folds ASCII exactly as lower() does), but served by
+        # idx_claims_subject, which also carries the deadline and article of each claim
+        where.append(f"c.subject COLLATE NOCASE IN ({', '.join('?' for _ in names)})")
         params += names
     if flt.speaker:
         # A speaker need not be a known entity ("the company"): fall back to the name as given.
@@ -270,6 +294,8 @@ def due_claims(store: Store, *, as_of: str, within_days: int | None, overdue: bo
     `days` is the deadline's distance from `as_of` (negative: overdue); `made_days_ago` how long before
     `as_of` the claim was published.
     """
+    # `+c.kind`: the deadline window is the selective condition, not the kind (most claims are targets
+    # or forecasts); the unary plus keeps SQLite, which has no statistics, off idx_claims_kind.
     where, filter_params = _claim_where(store, flt)
     windows: list[str] = []
     window_params: list[Any] = []
@@ -285,7 +311,7 @@ def due_claims(store: Store, *, as_of: str, within_days: int | None, overdue: bo
                      CAST(julianday(?) - julianday(substr(a.published, 1, 10)) AS INTEGER) AS made_days_ago,
                      a.lang, c.sentence, a.canonical_url AS url, c.id
               FROM claims c JOIN articles a ON a.id = c.article_id
-              WHERE c.kind IN ('target', 'forecast') AND c.deadline IS NOT NULL
+              WHERE +c.kind IN ('target', 'forecast') AND c.deadline IS NOT NULL
                 AND ({' OR '.join(windows) or '1'})
                 {''.join(' AND ' + w for w in where)}
               ORDER BY c.subject IS NULL, lower(c.subject), c.deadline, c.id"""
@@ -320,29 +346,39 @@ def search(store: Store, query: str, *, limit: int = 20, lang: str | None = None
     match = fts_query(query)
     if not match:
         raise NewsclaimsError("search: the query has no words to search for")
-    lang_sql = " AND a.lang = ?" if lang else ""
-    extra = [lang] if lang else []
     rows: list[dict[str, Any]] = []
     if what in ("all", "articles"):
-        rows += [dict(r) for r in store.conn.execute(
-            f"""SELECT 'article' AS type, a.id, a.id AS article_id, round(bm25(articles_fts), 3) AS rank, a.lang,
-                       substr(a.published, 1, 10) AS published, a.title,
-                       a.text AS snippet, a.canonical_url AS url
-                FROM articles_fts JOIN articles a ON a.id = articles_fts.rowid
-                WHERE articles_fts MATCH ?{lang_sql} ORDER BY bm25(articles_fts) LIMIT ?""",
-            [match, *extra, limit])]
+        rows += _ranked(store, "articles_fts", match, lang, limit, """
+            SELECT 'article' AS type, a.id, a.id AS article_id, round(hit.score, 3) AS rank, a.lang,
+                   substr(a.published, 1, 10) AS published, a.title, a.text AS snippet, a.canonical_url AS url
+            FROM hit JOIN articles a ON a.id = hit.id ORDER BY hit.score""")
     if what in ("all", "claims"):
-        rows += [dict(r) for r in store.conn.execute(
-            f"""SELECT 'claim' AS type, c.id, c.article_id, round(bm25(claims_fts), 3) AS rank, a.lang,
-                       substr(a.published, 1, 10) AS published, a.title,
-                       c.sentence AS snippet, a.canonical_url AS url
-                FROM claims_fts JOIN claims c ON c.id = claims_fts.rowid JOIN articles a ON a.id = c.article_id
-                WHERE claims_fts MATCH ?{lang_sql} ORDER BY bm25(claims_fts) LIMIT ?""",
-            [match, *extra, limit])]
+        rows += _ranked(store, "claims_fts", match, lang, limit, """
+            SELECT 'claim' AS type, c.id, c.article_id, round(hit.score, 3) AS rank, a.lang,
+                   substr(a.published, 1, 10) AS published, a.title, c.sentence AS snippet, a.canonical_url AS url
+            FROM hit JOIN claims c ON c.id = hit.id JOIN articles a ON a.id = c.article_id ORDER BY hit.score""")
     terms = query_terms(match)
     for row in rows:
         row["snippet"] = make_snippet(row["snippet"] or "", terms)
     return rows
+
+
+def _ranked(store: Store, fts: str, match: str, lang: str | None, limit: int, select: str) -> list[dict[str, Any]]:
+    """`select` over `hit(id, score)`: the `limit` best bm25 matches in the FTS table `fts`.
+
+    Ranked first, then joined: joining before the LIMIT would carry every match's text (tens of
+    thousands of articles on a big database) through the sort.
+    """
+    if lang:  # the language lives on the article; a claim's article is claims.article_id
+        owner = f"a.id = {fts}.rowid" if fts == "articles_fts" else \
+            f"a.id = (SELECT article_id FROM claims WHERE claims.id = {fts}.rowid)"
+        ranked = f"""SELECT {fts}.rowid AS id, bm25({fts}) AS score FROM {fts} JOIN articles a ON {owner}
+                     WHERE {fts} MATCH ? AND a.lang = ? ORDER BY score LIMIT ?"""
+        params: list[Any] = [match, lang, limit]
+    else:
+        ranked = f"SELECT rowid AS id, bm25({fts}) AS score FROM {fts} WHERE {fts} MATCH ? ORDER BY score LIMIT ?"
+        params = [match, limit]
+    return [dict(r) for r in store.conn.execute(f"WITH hit AS ({ranked}) {select}", params)]
 
 
 def query_terms(match: str) -> list[str]:
@@ -390,40 +426,77 @@ ENTITY_COLUMNS = ("id", "canonical", "label", "mentions", "mentions_en", "mentio
 
 
 def list_entities(store: Store, *, label: str | None = None, top: int | None = None) -> list[dict[str, Any]]:
-    """Entities with mention and claim counts (claims whose subject is the entity) per language."""
-    params: list[Any] = []
-    where = ""
-    if label:
-        where = "WHERE e.label = ?"
-        params.append(label.upper())
-    sql = f"""
-        WITH m AS (
-            SELECT m.entity_id, a.lang, m.article_id, m.text FROM mentions m JOIN articles a ON a.id = m.article_id
-        ), names AS (
-            SELECT e.id AS entity_id, lower(e.canonical) AS name FROM entities e
-            UNION SELECT entity_id, lower(text) FROM mentions
-        ), cl AS (
-            SELECT n.entity_id, a.lang, count(*) AS n FROM claims c
-            JOIN articles a ON a.id = c.article_id
-            JOIN names n ON n.name = lower(c.subject)
-            GROUP BY n.entity_id, a.lang
-        )
-        SELECT e.id, e.canonical, e.label,
-               (SELECT count(*) FROM m WHERE m.entity_id = e.id) AS mentions,
-               (SELECT count(*) FROM m WHERE m.entity_id = e.id AND m.lang = 'en') AS mentions_en,
-               (SELECT count(*) FROM m WHERE m.entity_id = e.id AND m.lang = 'zh') AS mentions_zh,
-               (SELECT count(DISTINCT article_id) FROM m WHERE m.entity_id = e.id) AS articles,
-               coalesce((SELECT sum(n) FROM cl WHERE cl.entity_id = e.id), 0) AS claims,
-               coalesce((SELECT sum(n) FROM cl WHERE cl.entity_id = e.id AND cl.lang = 'en'), 0) AS claims_en,
-               coalesce((SELECT sum(n) FROM cl WHERE cl.entity_id = e.id AND cl.lang = 'zh'), 0) AS claims_zh,
-               (SELECT group_concat(text, ' | ') FROM (SELECT DISTINCT text FROM m WHERE m.entity_id = e.id
-                                                         ORDER BY text)) AS aliases
-        FROM entities e {where}
-        ORDER BY mentions DESC, claims DESC, e.canonical"""
-    if top:
-        sql += " LIMIT ?"
-        params.append(int(top))
-    return [dict(r) for r in store.conn.execute(sql, params)]
+    """Entities with mention and claim counts (claims whose subject is the entity) per language.
+
+    Order: most mentions first, then most claims, then name. Read from entity_counts when it is
+    current (db.aggregates refreshes it after `process`), counted live otherwise.
+    """
+    from db.aggregates import entity_counts_current
+
+    if entity_counts_current(store):
+        sql = (f"SELECT e.id, e.canonical, e.label, {', '.join('c.' + c for c in ENTITY_COLUMNS[3:])} "
+               "FROM entities e JOIN entity_counts c ON c.entity_id = e.id"
+               + (" WHERE e.label = ?" if label else "")
+               + " ORDER BY c.mentions DESC, c.claims DESC, e.canonical, e.id"
+               + (" LIMIT ?" if top else ""))
+        params: list[Any] = [*([label.upper()] if label else []), *([int(top)] if top else [])]
+        return [dict(r) for r in store.conn.execute(sql, params)]
+    return count_entities(store, label=label, top=top)
+
+
+def count_entities(store: Store, *, label: str | None = None, top: int | None = None) -> list[dict[str, Any]]:
+    """`list_entities` counted from the mentions and claims themselves.
+
+    Counted in steps so that a big database costs one index count per entity plus one pass over the
+    mentions and claims of the entities that can reach the top (ties at the cut included), never a
+    join of every mention with its article.
+    """
+    sql = ("SELECT e.id, e.canonical, e.label, (SELECT count(*) FROM mentions m WHERE m.entity_id = e.id) "
+           "AS mentions FROM entities e" + (" WHERE e.label = ?" if label else ""))
+    rows = [dict(r) for r in store.conn.execute(sql, [label.upper()] if label else [])]
+    rows.sort(key=lambda r: -r["mentions"])
+    if top and len(rows) > top:
+        rows = [r for r in rows if r["mentions"] >= rows[top - 1]["mentions"]]
+    langs = _article_langs(store) if rows else {}
+    for row in rows:
+        row.update(_entity_counts(store, row["id"], row["canonical"], langs))
+    rows.sort(key=lambda r: (-r["mentions"], -r["claims"], r["canonical"], r["id"]))
+    return [{c: r[c] for c in ENTITY_COLUMNS} for r in (rows[:top] if top else rows)]
+
+
+def _article_langs(store: Store) -> dict[int, str | None]:
+    """Every article's language (from idx_articles_lang, not the large article rows)."""
+    return {r[0]: r[1] for r in store.conn.execute("SELECT id, lang FROM articles")}
+
+
+def _entity_counts(store: Store, entity_id: int, canonical: str, langs: dict[int, str | None]) -> dict[str, Any]:
+    """Mentions and claims per language, articles and aliases of one entity.
+
+    A claim is about the entity when lower(subject) is one of its names: lower(canonical) or
+    lower(mention text), lowered by SQLite (ASCII only) as the claim filters do.
+    """
+    mentions: Counter[str | None] = Counter()
+    articles: set[int] = set()
+    texts: set[str] = set()
+    for article_id, text, n in store.conn.execute(
+            "SELECT article_id, text, count(*) FROM mentions WHERE entity_id = ? GROUP BY article_id, text",
+            (entity_id,)):
+        mentions[langs.get(article_id)] += n
+        articles.add(article_id)
+        texts.add(text)
+    names = [r[0] for r in store.conn.execute("SELECT DISTINCT lower(value) FROM json_each(?)",
+                                              (json.dumps([canonical, *texts], ensure_ascii=False),))]
+    claims: Counter[str | None] = Counter()
+    marks = ", ".join("?" for _ in names)
+    for article_id, n in store.conn.execute(
+            f"SELECT article_id, count(*) FROM claims WHERE subject COLLATE NOCASE IN ({marks}) GROUP BY article_id",
+            names):
+        claims[langs.get(article_id)] += n
+    return {
+        "mentions_en": mentions["en"], "mentions_zh": mentions["zh"], "articles": len(articles),
+        "claims": sum(claims.values()), "claims_en": claims["en"], "claims_zh": claims["zh"],
+        "aliases": " | ".join(sorted(texts)) if texts else None,
+    }
 
 
 _CJK = "\u3400-\u4dbf\u4e00-\u9fff\uf900-\ufaff\u3000-\u303f\uff00-\uffef"

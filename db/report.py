@@ -25,7 +25,7 @@ def report_data(store: Store, entity: str | None = None, *, limit: int = 2000) -
     canonical = None
     if entity:
         names = resolve_entity(store, entity)
-        where = f"WHERE lower(c.subject) IN ({', '.join('?' for _ in names)})"
+        where = f"WHERE c.subject COLLATE NOCASE IN ({', '.join('?' for _ in names)})"
         params += names
         row = store.conn.execute(
             f"SELECT canonical FROM entities WHERE lower(canonical) IN ({', '.join('?' for _ in names)}) LIMIT 1",

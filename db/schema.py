@@ -295,8 +295,66 @@ def _v6_claim_scope(conn: sqlite3.Connection) -> None:
     )
 
 
+def _v7_query_indexes(conn: sqlite3.Connection) -> None:
+    """Indexes that keep the query commands fast at 100,000 articles (bench/bigdb.py). Each one is
+    shaped like an expression a query in db/queries.py uses verbatim, or SQLite will not pick it."""
+    _run_script(
+        conn,
+        """
+        -- `articles`: newest first, optionally since a date or for one source.
+        CREATE INDEX IF NOT EXISTS idx_articles_recent ON articles(coalesce(published, fetched_at), id);
+        CREATE INDEX IF NOT EXISTS idx_articles_source_recent
+            ON articles(source, coalesce(published, fetched_at), id);
+        -- Per-language counts without reading the (large) article rows.
+        CREATE INDEX IF NOT EXISTS idx_articles_lang ON articles(lang);
+        -- Same names, more columns, so the entity lookups never read the mention rows: an alias's
+        -- entity ids, and an entity's articles and aliases.
+        DROP INDEX IF EXISTS idx_mentions_text;
+        CREATE INDEX idx_mentions_text ON mentions(text COLLATE NOCASE, entity_id);
+        DROP INDEX IF EXISTS idx_mentions_entity;
+        CREATE INDEX idx_mentions_entity ON mentions(entity_id, article_id, text);
+        -- `claims --entity` and `entities` match subjects case-insensitively (subject COLLATE NOCASE IN
+        -- ...), then need each claim's deadline (the sort) or article (the language).
+        DROP INDEX IF EXISTS idx_claims_subject;
+        CREATE INDEX idx_claims_subject ON claims(subject COLLATE NOCASE, deadline, article_id);
+        """
+    )
+
+
+def _v8_entity_counts(conn: sqlite3.Connection) -> None:
+    """What `newsclaims entities` shows, precomputed: counting 3M mentions per query takes seconds.
+
+    `analysis_generation` counts the writes that can change those numbers (analyses, article
+    languages); entity_counts is current only while its `entity_counts_of` equals `generation`.
+    db.aggregates refreshes it after `process`; until then `entities` counts live.
+    """
+    _run_script(
+        conn,
+        """
+        CREATE TABLE IF NOT EXISTS analysis_generation (
+            id INTEGER PRIMARY KEY CHECK (id = 1),
+            generation INTEGER NOT NULL,
+            entity_counts_of INTEGER      -- the generation entity_counts was computed at
+        );
+        INSERT OR IGNORE INTO analysis_generation (id, generation, entity_counts_of) VALUES (1, 1, NULL);
+        CREATE TABLE IF NOT EXISTS entity_counts (
+            entity_id INTEGER PRIMARY KEY REFERENCES entities(id),
+            mentions INTEGER NOT NULL,
+            mentions_en INTEGER NOT NULL,
+            mentions_zh INTEGER NOT NULL,
+            articles INTEGER NOT NULL,
+            claims INTEGER NOT NULL,      -- claims whose lower(subject) is one of the entity's names
+            claims_en INTEGER NOT NULL,
+            claims_zh INTEGER NOT NULL,
+            aliases TEXT                  -- its distinct mention texts, sorted, joined by ' | '
+        );
+        """
+    )
+
+
 MIGRATIONS: list[Migration] = [_v1_core, _v2_claims_search, _v3_comparisons, _v4_nfkc_search, _v5_promise_tracker,
-                               _v6_claim_scope]
+                               _v6_claim_scope,
+                               _v7_query_indexes, _v8_entity_counts]
 SCHEMA_VERSION = len(MIGRATIONS)
 
 

@@ -17,15 +17,17 @@ from collections.abc import Iterable, Iterator, Mapping, Sequence
 from contextlib import contextmanager
 from dataclasses import dataclass
 from datetime import datetime, timezone
+from functools import cached_property
 from pathlib import Path
-from typing import Any
+from typing import TYPE_CHECKING, Any
 from urllib.parse import quote
-
-import sqlite_utils
 
 from db import schema
 from db.search import segment
 from newsclaims.errors import DatabaseError
+
+if TYPE_CHECKING:
+    import sqlite_utils
 
 # PRAGMA application_id of a database `newsclaims demo` created ("ncDM"); other databases keep 0.
 DEMO_APPLICATION_ID = 0x6E63444D
@@ -113,7 +115,14 @@ class Store:
     def __init__(self, conn: sqlite3.Connection, path: str) -> None:
         self.conn = conn
         self.path = path
-        self.db = sqlite_utils.Database(conn)
+
+    @cached_property
+    def db(self) -> sqlite_utils.Database:
+        """sqlite-utils over the same connection, built on first use: importing sqlite_utils pulls in
+        numpy (~0.3 s), which the read-only query commands never need."""
+        import sqlite_utils
+
+        return sqlite_utils.Database(self.conn)
 
     # -- opening -------------------------------------------------------------------------------
 
@@ -344,6 +353,7 @@ class Store:
             [values[c] for c in cols] + [article_id],
         )
         self._index_article(conn, article_id, values["title"], values["text"], replace=True)
+        bump_generation(conn)  # its language may have changed
         return "updated"
 
     @staticmethod
@@ -369,6 +379,7 @@ class Store:
             )
             row = conn.execute("SELECT title, text FROM articles WHERE id = ?", (article_id,)).fetchone()
             self._index_article(conn, article_id, row["title"], row["text"], replace=True)
+            bump_generation(conn)
 
     def validators(self, url: str) -> tuple[str | None, str | None] | None:
         """The stored ETag and Last-Modified for a URL (fetched or canonical), for conditional requests."""
@@ -439,6 +450,8 @@ class Store:
         """Replace the entities, figures and claims of each article in one transaction."""
         now = utcnow()
         with self.transaction() as conn:
+            if results:
+                bump_generation(conn)
             for article_id, analysis in results:
                 self._replace_analysis(conn, article_id, _as_dict(analysis), version)
                 conn.execute(
@@ -508,6 +521,10 @@ class Store:
         )
         return int(cur.lastrowid or 0)
 
+
+def bump_generation(conn: sqlite3.Connection) -> None:
+    """Mark precomputed aggregates (db.aggregates) out of date; called inside the writing transaction."""
+    conn.execute("UPDATE analysis_generation SET generation = generation + 1 WHERE id = 1")
 
 def is_demo_database(path: str | os.PathLike[str]) -> bool:
     """True only for a readable SQLite file that `Store.mark_as_demo` marked (never raises)."""

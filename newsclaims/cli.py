@@ -39,6 +39,31 @@ COMMANDS = {
     "ingest": "newsclaims.commands.ingest:ingest",
     "import": "newsclaims.commands.import_:import_warc",
 }
+# command name -> the first paragraph of its help, so `newsclaims --help` lists the commands without
+# importing them (each import pulls in db/, crawler/ or nlp/). tests/test_cli_startup.py keeps these
+# equal to the commands' own docstrings.
+SUMMARIES = {
+    "analyze": "Print one JSON object per document (JSON Lines): text, entities, figures and claims.",
+    "articles": "List stored articles, newest first.",
+    "claims": "Claims: who claimed what, with which figure, by when (soonest deadline first).",
+    "crawl": "Crawl sources (feeds, sitemaps, listing pages) into the database.",
+    "demo": "Serve the bundled demo site on 127.0.0.1, crawl it, analyse it, and show what landed.",
+    "due": "The promise tracker: targets and forecasts falling due, or overdue, grouped by subject.",
+    "entities": "Entities with mention and claim counts per language (claims: those whose subject it is).",
+    "eval": "Measure quality against the evaluation corpora in ../shared/corpus (or $NEWSCLAIMS_SHARED).",
+    "export": "Export articles, claims, figures or entities; a dataset card is written to OUTPUT.md.",
+    "process": "Find entities, figures and claims in stored articles that are not analysed yet.",
+    "report": ("Write one HTML page (no network needed): a timeline of claims and a table of figures over "
+               "time."),
+    "run": "Crawl, then process what was crawled (what `newsclaims schedule` runs each time).",
+    "runs": ("List crawl runs, newest first: duration, status, pages, 304s, new/updated/unchanged, "
+             "errors by category."),
+    "schedule": ("Run `newsclaims run` every interval until SIGTERM/SIGINT (which lets the current run "
+                 "finish)."),
+    "search": "Search articles and claims (ranked by bm25; matches are marked [like this]).",
+    "serve": ("Browse claims, articles and entities in Datasette (read-only, with search, facets and "
+              "canned queries)."),
+}
 
 
 class LazyGroup(click.Group):
@@ -91,6 +116,17 @@ class LazyGroup(click.Group):
                 return None
             raise
         return getattr(module, attr)
+
+    def format_commands(self, ctx: click.Context, formatter: click.HelpFormatter) -> None:
+        """The command list from SUMMARIES, so `--help` imports no command module."""
+        names = self.list_commands(ctx)
+        if not names:
+            return
+        limit = formatter.width - 6 - max(len(n) for n in names)
+        # a stand-in Command shortens the summary exactly as click shortens a real command's help
+        rows = [(n, click.Command(n, help=SUMMARIES.get(n, "")).get_short_help_str(limit)) for n in names]
+        with formatter.section("Commands"):
+            formatter.write_dl(rows)
 
     @staticmethod
     def _available(name: str) -> bool:

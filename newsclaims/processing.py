@@ -11,6 +11,7 @@ from collections.abc import Callable, Iterable, Iterator
 from dataclasses import dataclass, field
 from typing import Any
 
+from db.aggregates import refresh_entity_counts
 from db.store import PendingArticle, Store
 from nlp.records import Analysis, DocContext
 
@@ -159,6 +160,7 @@ def process_articles(
         _init_worker()
         for batch in _batches(jobs(), batch_size):
             store_results(_analyse_batch(batch))
+        refresh_entity_counts(store)
         return _track(store, stats)
 
     # Enough batches to keep every worker busy to the end (small runs would otherwise leave one idle).
@@ -177,6 +179,7 @@ def process_articles(
                 store_results(in_flight.popleft().get())
         while in_flight:
             store_results(in_flight.popleft().get())
+    refresh_entity_counts(store)  # once per run: `entities` reads them instead of counting every mention
     return _track(store, stats)
 
 
