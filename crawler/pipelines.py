@@ -17,6 +17,7 @@ from collections import Counter
 from typing import Any
 
 from scrapy import signals
+from scrapy.utils.defer import maybe_deferred_to_future
 from twisted.internet import defer, task, threads
 from twisted.python.threadpool import ThreadPool
 
@@ -138,16 +139,17 @@ class StorePipeline:
                 return self.writer.drained().addCallback(lambda _: item)  # the disk is behind: wait for it
         return item
 
-    def close_spider(self, spider: Any = None) -> defer.Deferred | None:
+    async def close_spider(self, spider: Any = None) -> None:
         """Write what is left; the run row is finished in `spider_closed`, which knows the close reason."""
         if self._timer is not None and self._timer.running:
             self._timer.stop()
         self.flush()
-        return self.writer.drained() if self.writer is not None else None
+        if self.writer is not None:
+            await maybe_deferred_to_future(self.writer.drained())
 
-    def spider_closed(self, spider: Any, reason: str) -> defer.Deferred | None:
+    async def spider_closed(self, spider: Any, reason: str) -> None:
         if self.store is None or self.run_id is None or self.writer is None:
-            return None
+            return
         self.flush()
         writer, store, run_id = self.writer, self.store, self.run_id
         self.store = None  # nothing more is queued after the run row below
@@ -166,7 +168,7 @@ class StorePipeline:
             done.addErrback(self._write_failed, "the run row")
             return done.addBoth(lambda _: writer.submit(store.close)).addBoth(lambda _: writer.stop())
 
-        return writer.drained().addCallback(finish)
+        await maybe_deferred_to_future(writer.drained().addCallback(finish))
 
     def spider_error(self, failure: Any, response: Any, spider: Any) -> None:
         if self.crawl_stats is not None:
