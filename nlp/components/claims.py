@@ -6,7 +6,7 @@ from spacy.language import Language
 from spacy.tokens import Doc
 
 from nlp import claim_classifier
-from nlp.claims import ClaimInput, Span, find_claims
+from nlp.claims import CLASSIFIER_ADDS, ClaimInput, Span, find_claims
 from nlp.components import extensions  # noqa: F401 - registers Doc._ attributes
 from nlp.components.aliases import alias_table
 from nlp.discourse import link_abbreviations
@@ -66,8 +66,9 @@ class ClaimComponent:
         return out
 
     def kind_scores(self, sentences: list[Span]) -> dict[int, dict[str, float]]:
-        """The trained classifier's claim-kind probabilities for each sentence (by its start), when shipped."""
-        if not self.use_classifier or not claim_classifier.available(self.lang):
+        """The trained classifier's claim-kind probabilities for each sentence (by its start), for the languages
+        whose claims it helps decide (a missing model is a clear error, not a silent fallback)."""
+        if not self.use_classifier or self.lang not in CLASSIFIER_ADDS:
             return {}
         scores = claim_classifier.kind_scores([s.text for s in sentences], self.lang)
         return {s.start: sc for s, sc in zip(sentences, scores)}
