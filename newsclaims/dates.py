@@ -3,8 +3,6 @@ from __future__ import annotations
 
 from datetime import date
 
-from newsclaims.errors import NewsclaimsError
-
 
 def parse_date(value: str) -> str | None:
     """'2018-02-08' (or '2018-02' / '2018') → ISO date string; None when it is not a real date."""
@@ -17,10 +15,3 @@ def parse_date(value: str) -> str | None:
                 return None
     return None
 
-
-def parse_date_option(value: str, option: str) -> str:
-    """`parse_date`, or a clear error naming the option."""
-    parsed = parse_date(value)
-    if parsed is None:
-        raise NewsclaimsError(f"{option}: {value!r} is not a date (use YYYY-MM-DD)")
-    return parsed

@@ -90,7 +90,7 @@ def test_bad_input_is_one_line(tmp_path: Path) -> None:
     code, out = run_import(str(tmp_path / "missing.warc.gz"), "--db", str(tmp_path / "x.db"))
     assert code == 1 and "cannot read" in out and "Traceback" not in out
     code, out = run_import(str(tmp_path / "x.warc"), "--db", str(tmp_path / "x.db"), "--since", "last week")
-    assert code == 1 and "--since expects a date" in out
+    assert code == 2 and "--since" in out and "YYYY-MM-DD" in out and "Traceback" not in out  # a usage error
     truncated = tmp_path / "cut.warc.gz"
     whole = write_warc(tmp_path / "whole.warc.gz", demo_pages()).read_bytes()
     truncated.write_bytes(whole[: len(whole) // 2])

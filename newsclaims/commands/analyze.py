@@ -25,7 +25,7 @@ from newsclaims.commands._types import DATE
 def analyze(sources: tuple[str, ...], lang: str, published: str | None, kind: str, aliases: str | None) -> None:
     """Print one JSON object per document (JSON Lines): text, entities, figures and claims.
 
-    Reads HTML, PDF and plain-text files (also gzip-compressed, e.g. .html.gz) or http(s) URLs; a
+    PATH_OR_URL: HTML, PDF and plain-text files (also gzip-compressed, e.g. .html.gz) or http(s) URLs; a
     WARC / WARC.gz file gives one document per HTML/PDF response record. See docs/analyze-json.md for the
     fields.
     """

@@ -11,7 +11,7 @@ from newsclaims.commands._common import db_option, emit_rows, format_option, use
 @click.command()
 @click.option("--type", "label", type=click.Choice(["ORG", "PERSON", "GPE", "LOC", "PRODUCT"], case_sensitive=False),
               help="Only entities of this type.")
-@click.option("--top", type=click.IntRange(min=1), default=50, show_default=True, help="The N most mentioned.")
+@click.option("--top", type=click.IntRange(min=1, max=1_000_000), default=50, show_default=True, help="The N most mentioned.")
 @format_option
 @db_option
 @user_errors

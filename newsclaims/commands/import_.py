@@ -2,24 +2,15 @@
 from __future__ import annotations
 
 import sys
-from datetime import date
 
 import click
 
 from newsclaims.commands._common import db_option, user_errors
+from newsclaims.commands._types import DATE
 from newsclaims.commands.crawl import CrawlProgress, progress_line
-from newsclaims.errors import ConfigError
 from newsclaims.importer import ImportOptions, read_domains, run_import
 from newsclaims.lock import database_run_lock
 
-
-def _day(value: str | None, option: str) -> str | None:
-    if value is None:
-        return None
-    try:
-        return date.fromisoformat(value).isoformat()
-    except ValueError:
-        raise ConfigError(f"{option} expects a date YYYY-MM-DD, got {value!r}") from None
 
 
 @click.command("import")
@@ -27,8 +18,8 @@ def _day(value: str | None, option: str) -> str | None:
 @db_option
 @click.option("--source-domains", "domains_file", type=click.Path(dir_okay=False), default=None,
               help="Keep only pages of the hosts listed in this file (one per line; subdomains included).")
-@click.option("--since", default=None, metavar="YYYY-MM-DD", help="Keep pages fetched (WARC-Date) on or after this day.")
-@click.option("--until", default=None, metavar="YYYY-MM-DD", help="Keep pages fetched on or before this day.")
+@click.option("--since", type=DATE, default=None, help="Keep pages fetched (WARC-Date) on or after this day.")
+@click.option("--until", type=DATE, default=None, help="Keep pages fetched on or before this day.")
 @click.option("--batch-size", type=click.IntRange(min=1), default=50, show_default=True,
               help="Articles per database transaction (and resume checkpoint).")
 @click.option("--workers", type=click.IntRange(min=1), default=1, show_default=True,
@@ -36,7 +27,7 @@ def _day(value: str | None, option: str) -> str | None:
 @user_errors
 def import_warc(sources: tuple[str, ...], db_path: str, domains_file: str | None, since: str | None,
                 until: str | None, batch_size: int, workers: int) -> None:
-    """Import HTML and PDF pages from WARC / WARC.gz files (paths or http(s) URLs).
+    """Import HTML and PDF pages from WARC / WARC.gz files (PATH_OR_URL: local paths or http(s) URLs).
 
     Response records go through the same extraction as a crawl into the same articles (URL from the
     record, fetch date from WARC-Date, publication date from the page). Request, metadata, revisit,
@@ -45,7 +36,7 @@ def import_warc(sources: tuple[str, ...], db_path: str, domains_file: str | None
     """
     options = ImportOptions(sources=sources, db_path=db_path,
                             domains=read_domains(domains_file) if domains_file else None,
-                            since=_day(since, "--since"), until=_day(until, "--until"), batch_size=batch_size,
+                            since=since, until=until, batch_size=batch_size,
                             workers=workers)
     with database_run_lock(db_path, command="import"):
         progress = CrawlProgress()

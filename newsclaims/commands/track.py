@@ -11,7 +11,7 @@ from db.queries import resolve_entity
 from db.store import Store
 from db.tracking import TRACK_COLUMNS, track_rows, update_tracker
 from newsclaims.commands._common import db_option, emit_rows, format_option, user_errors
-from newsclaims.dates import parse_date_option
+from newsclaims.commands._types import DATE
 from newsclaims.errors import DatabaseError
 from nlp.promises.records import STATUSES
 
@@ -22,7 +22,7 @@ TABLE_WIDTHS = {"subject": 16, "claim": 34, "evidence": 70}
 @click.command()
 @click.option("--entity", help="Promises about this entity: any alias, English or Chinese (小米, xiaomi).")
 @click.option("--status", type=click.Choice(STATUSES), help="Only this outcome.")
-@click.option("--since", help="Promises first made on or after this date (YYYY-MM-DD).")
+@click.option("--since", type=DATE, help="Promises first made on or after this date (YYYY-MM-DD).")
 @click.option("--refresh", is_flag=True, help="Regroup every claim and re-decide every outcome as of today.")
 @click.option("--limit", type=click.IntRange(min=1), default=None, help="At most this many rows.")
 @format_option
@@ -36,13 +36,12 @@ def track(entity: str | None, status: str | None, since: str | None, refresh: bo
     Outcomes are stored by `newsclaims process`. This command first brings them up to date as of today: claims
     not yet grouped are grouped, and pending promises whose deadline has passed since are decided again.
     """
-    since_day = parse_date_option(since, "--since") if since else None
     if not Path(db_path).exists():  # opening for writing would create an empty database
         raise DatabaseError(f"no database at {db_path}: run `newsclaims demo` or `newsclaims crawl` first")
     with Store.open(db_path) as store:
         names = resolve_entity(store, entity) if entity else None
         update_tracker(store, today=date.today().isoformat(), full=refresh)
-        rows = track_rows(store, names=names, status=status, since=since_day, limit=limit)
+        rows = track_rows(store, names=names, status=status, since=since, limit=limit)
     if fmt == "json":
         emit_rows(rows, fmt, TRACK_COLUMNS)
         return
