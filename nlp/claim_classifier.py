@@ -1,9 +1,10 @@
 """The trained claim-kind classifier: which kinds of claim a sentence holds (target, forecast, result,
-comparison), as probabilities. One small spaCy textcat per language, shipped in nlp/models/claims_<lang>/ and
-trained by `make train` from the labelled corpus (nlp/training/claims/).
+comparison), as probabilities. A small spaCy textcat per language, trained by `make train-claims` from the
+labelled corpus (nlp/training/claims/); the Chinese one ships in nlp/models/claims_zh/ (the English one lost to
+the rules alone on dev, docs/quality.md).
 
-The rules propose claims (a figure or a time frame with a subject); this model decides whether a sentence holds
-one and of which kind.
+The rules propose claims (a figure or a time frame with a subject); for Chinese sentences no rule read, this
+model may propose a target or forecast (nlp.claims.CLASSIFIER_ADDS).
 """
 from __future__ import annotations
 
