@@ -4,28 +4,14 @@ from __future__ import annotations
 
 import csv
 import io
-import json
-import shutil
 from pathlib import Path
 
 import pytest
-from click.testing import CliRunner
 
 from crawler.items import Article
 from db.store import Store
 from db.tracking import track_rows, update_tracker
-from newsclaims.cli import cli
-
-
-def run(*args: str) -> tuple[int, str, str]:
-    result = CliRunner().invoke(cli, list(args))
-    return result.exit_code, result.stdout, result.stderr
-
-
-def run_json(db: Path, *args: str) -> list[dict]:
-    code, out, err = run(*args, "--format", "json", "--db", str(db))
-    assert code == 0, err
-    return json.loads(out)
+from use_data import run, run_json
 
 
 @pytest.fixture()

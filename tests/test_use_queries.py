@@ -3,26 +3,12 @@ from __future__ import annotations
 
 import csv
 import io
-import json
 import sqlite3
 from pathlib import Path
 
 import pytest
-from click.testing import CliRunner
 
-from newsclaims.cli import cli
-from use_data import build_sample_database
-
-
-def run(*args: str) -> tuple[int, str, str]:
-    result = CliRunner().invoke(cli, list(args))
-    return result.exit_code, result.stdout, result.stderr
-
-
-def run_json(db: Path, *args: str) -> list[dict]:
-    code, out, err = run(*args, "--format", "json", "--db", str(db))
-    assert code == 0, err
-    return json.loads(out)
+from use_data import build_sample_database, run, run_json
 
 
 def test_claims_entity_alias_in_either_language_finds_the_target_in_both_articles(demo_db: Path) -> None:

@@ -6,12 +6,29 @@ provides it; `build_sample_database` is the stand-in written through the real St
 """
 from __future__ import annotations
 
+import json
 import random
 from pathlib import Path
+
+from click.testing import CliRunner
 
 from crawler.items import Article
 from db.store import Store
 from nlp.records import Analysis, Claim, Entity, Figure
+
+
+def run(*args: str) -> tuple[int, str, str]:
+    """A newsclaims command in-process: exit code, stdout, stderr."""
+    from newsclaims.cli import cli
+
+    result = CliRunner().invoke(cli, list(args))
+    return result.exit_code, result.stdout, result.stderr
+
+
+def run_json(db: Path, *args: str) -> list[dict]:
+    code, out, err = run(*args, "--format", "json", "--db", str(db))
+    assert code == 0, err
+    return json.loads(out)
 
 EN_TEXT = (
     "Xiaomi CEO Lei Jun wrote a letter to staff on Thursday.\n"
