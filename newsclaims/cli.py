@@ -63,6 +63,10 @@ SUMMARIES = {
     "search": "Search articles and claims (ranked by bm25; matches are marked [like this]).",
     "serve": ("Browse claims, articles and entities in Datasette (read-only, with search, facets and "
               "canned queries)."),
+    "track": ("The promise tracker: each target or forecast (one row per claim group) with its outcome — kept, "
+              "missed, pending or unclear — the rule that decided it, and the evidence."),
+    "ingest": "Store what `crawl --frontier` workers fetched: same dedup, versions and run ledger as `crawl`.",
+    "import": "Import HTML and PDF pages from WARC / WARC.gz files (PATH_OR_URL: local paths or http(s) URLs).",
 }
 
 

@@ -18,6 +18,8 @@ from newsclaims.cli import COMMANDS, SUMMARIES, cli
 
 HEAVY = {"spacy", "thinc", "scrapy", "twisted", "pyarrow", "numpy", "sqlite_utils", "jieba", "trafilatura",
          "lxml", "datasette", "crawler", "nlp"}
+# Pure-Python parts of nlp/ that the query side may use (the promise tracker's deciding rules: no spaCy, no I/O).
+LIGHT_NLP = ("nlp.promises", "nlp.records")
 
 _PROBE = """
 import json, sys
@@ -27,8 +29,10 @@ try:
 except SystemExit:
     pass
 sys.stdout.flush()
-print("\\nLOADED " + json.dumps(sorted({m.split('.')[0] for m in sys.modules})))
-"""
+light = LIGHT_NLP
+names = {m.split('.')[0] for m in sys.modules if m != "nlp" and not m.startswith(light)}
+print("\\nLOADED " + json.dumps(sorted(names)))
+""".replace("LIGHT_NLP", repr(LIGHT_NLP))
 
 
 def loaded_after(args: list[str]) -> set[str]:
