@@ -53,7 +53,7 @@ OLD_ENTITIES = """
 OLD_CLAIMS = """SELECT {columns} FROM claims c JOIN articles a ON a.id = c.article_id
     WHERE lower(c.subject) IN ({marks}) {extra} ORDER BY c.deadline IS NULL, c.deadline, a.published, c.id"""
 
-OLD_ARTICLES = """SELECT id, published, lang, source, kind, title, author, canonical_url AS url, length(text) AS chars,
+OLD_ARTICLES = """SELECT id, substr(published, 1, 10) AS published, lang, source, kind, title, author, canonical_url AS url, length(text) AS chars,
     process_state, fetched_at FROM articles ORDER BY coalesce(published, fetched_at) DESC, id DESC"""
 
 OLD_SEARCH = """SELECT 'article' AS type, a.id, round(bm25(articles_fts), 3) AS rank FROM articles_fts
