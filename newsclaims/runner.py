@@ -120,16 +120,8 @@ def job_dir(options: CrawlOptions, spider: str, sources: Sequence[Source]) -> Pa
     return db.with_name(db.name + ".jobs") / f"{spider}-{digest}"
 
 
-def spider_command(spider: str, sources: Sequence[Source], options: CrawlOptions, run_id: int,
-                   jobdir: Path | None = None) -> list[str]:
-    """The argv of one child crawl: `python -m scrapy crawl SPIDER -s ... -a ...`."""
-    settings = {
-        "NEWSCLAIMS_DB": str(Path(options.db_path).resolve()),
-        "NEWSCLAIMS_RUN_ID": str(run_id),
-        "LOG_LEVEL": options.log_level or _child_log_level(),
-        **({"JOBDIR": str(jobdir)} if jobdir is not None else {}),
-        **options.settings,
-    }
+def spider_arguments(options: CrawlOptions, sources: Sequence[Source]) -> dict[str, str]:
+    """The spider's `-a` arguments: the URLs given, or the sources file and the names of `sources`."""
     args: dict[str, str] = {}
     if options.urls:
         args.update(urls=" ".join(options.urls), kind=options.kind, lang=options.lang)
@@ -140,6 +132,20 @@ def spider_command(spider: str, sources: Sequence[Source], options: CrawlOptions
             args["base_url"] = options.base_url
     if options.max_pages:
         args["max_pages"] = str(options.max_pages)
+    return args
+
+
+def spider_command(spider: str, sources: Sequence[Source], options: CrawlOptions, run_id: int,
+                   jobdir: Path | None = None) -> list[str]:
+    """The argv of one child crawl: `python -m scrapy crawl SPIDER -s ... -a ...`."""
+    settings = {
+        "NEWSCLAIMS_DB": str(Path(options.db_path).resolve()),
+        "NEWSCLAIMS_RUN_ID": str(run_id),
+        "LOG_LEVEL": options.log_level or _child_log_level(),
+        **({"JOBDIR": str(jobdir)} if jobdir is not None else {}),
+        **options.settings,
+    }
+    args = spider_arguments(options, sources)
     argv = [sys.executable, "-m", "scrapy", "crawl", spider]
     for key, value in settings.items():
         argv += ["-s", f"{key}={value}"]

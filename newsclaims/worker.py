@@ -14,7 +14,8 @@ from typing import Any
 from crawler.frontier import FRONTIER_LOST, frontier_settings
 from newsclaims.errors import ConfigError
 from newsclaims.ingest import FrontierError, check_frontier
-from newsclaims.runner import GENERIC_SPIDER, CrawlOptions, _child_log_level, group_by_spider, plan_sources
+from newsclaims.runner import (GENERIC_SPIDER, CrawlOptions, _child_log_level, group_by_spider, plan_sources,
+                               spider_arguments)
 
 log = logging.getLogger(__name__)
 
@@ -29,31 +30,13 @@ class WorkerResult:
         return self.reason == "finished"
 
 
-def spider_arguments(options: CrawlOptions) -> dict[str, str]:
-    from pathlib import Path
-
-    from newsclaims.config import default_sources
-
-    args: dict[str, str] = {}
-    if options.urls:
-        args.update(urls=" ".join(options.urls), kind=options.kind, lang=options.lang)
-    else:
-        sources = plan_sources(options)
-        args["sources"] = str(Path(options.sources_file or default_sources()).resolve())
-        args["source"] = ",".join(s.name for s in sources)
-        if options.base_url:
-            args["base_url"] = options.base_url
-    if options.max_pages:
-        args["max_pages"] = str(options.max_pages)
-    return args
-
-
 def run_worker(options: CrawlOptions, frontier: str, *, idle_exit: float) -> WorkerResult:
     """Crawl from the shared frontier until it has been empty `idle_exit` seconds."""
     from scrapy.crawler import CrawlerProcess
     from scrapy.settings import Settings
 
-    spiders = set(group_by_spider(plan_sources(options)))
+    sources = plan_sources(options)
+    spiders = set(group_by_spider(sources))
     if spiders - {GENERIC_SPIDER}:
         raise ConfigError(f"--frontier runs the {GENERIC_SPIDER!r} spider only; these sources need "
                           f"{', '.join(sorted(spiders - {GENERIC_SPIDER}))}")
@@ -73,7 +56,7 @@ def run_worker(options: CrawlOptions, frontier: str, *, idle_exit: float) -> Wor
     for handler in root.handlers:
         handler.setLevel(level)
     crawler = process.create_crawler(GENERIC_SPIDER)
-    process.crawl(crawler, **spider_arguments(options))
+    process.crawl(crawler, **spider_arguments(options, sources))
     process.start()
     stats = dict(crawler.stats.get_stats()) if crawler.stats else {}
     reason = str(stats.get("finish_reason") or "failed")
