@@ -16,10 +16,11 @@ from typing import Any
 from urllib.parse import urlsplit
 
 from db.store import Store, utcnow
-from nlp.promises.bare_figures import BareFigure, Mention, bare_figure_report
+from nlp.promises.bare_figures import bare_figure_report
 from nlp.promises.grouping import Group, group_key
 from nlp.promises.outcomes import DEFAULT_THRESHOLD, EVIDENCE_KINDS, decide
 from nlp.promises.records import Outcome, TrackedClaim
+from nlp.records import Entity, Figure
 
 
 @dataclass
@@ -182,20 +183,20 @@ def bare_figures(store: Store, subject: str | None) -> list[TrackedClaim]:
             continue
         carried = {r[0] for r in store.conn.execute(
             "SELECT figure_id FROM claims WHERE article_id = ? AND figure_id IS NOT NULL", (article_id,))}
-        mentions = [Mention(r["start"], r["end"], r["label"], r["canonical"]) for r in store.conn.execute(
-            """SELECT m.start, m."end", m.label, e.canonical FROM mentions m JOIN entities e ON e.id = m.entity_id
-               WHERE m.article_id = ?""", (article_id,))]
+        mentions = [Entity(r["text"], r["label"], r["canonical"], r["start"], r["end"]) for r in store.conn.execute(
+            """SELECT m.text, m.start, m."end", m.label, e.canonical FROM mentions m
+               JOIN entities e ON e.id = m.entity_id WHERE m.article_id = ?""", (article_id,))]
         for f in store.conn.execute(
                 """SELECT id, text, kind, value, unit, lower, upper, top, change, period, start, "end" FROM figures
                    WHERE article_id = ?""", (article_id,)):
             if f["id"] in carried:
                 continue
-            figure = BareFigure(id=f["id"], text=f["text"], kind=f["kind"], value=f["value"], start=f["start"],
-                                end=f["end"], unit=f["unit"], lower=f["lower"], upper=f["upper"], top=bool(f["top"]),
-                                change=f["change"], period=f["period"])
-            report = bare_figure_report(text=art["text"], figure=figure, mentions=mentions, subject=subject,
-                                        made=art["made"], lang=art["lang"] or "", article_id=article_id,
-                                        url=art["url"])
+            figure = Figure(text=f["text"], kind=f["kind"], value=f["value"], start=f["start"], end=f["end"],
+                            unit=f["unit"], lower=f["lower"], upper=f["upper"], top=bool(f["top"]),
+                            change=f["change"], period=f["period"])
+            report = bare_figure_report(text=art["text"], figure=figure, figure_id=f["id"], mentions=mentions,
+                                        subject=subject, made=art["made"], lang=art["lang"] or "",
+                                        article_id=article_id, url=art["url"])
             if report:
                 out.append(report)
     return out

@@ -251,15 +251,16 @@ def test_the_metric_named_nearest_the_figure_counts():
 
 # -- figures no claim carries ------------------------------------------------------------------------
 
-from nlp.promises.bare_figures import BareFigure, Mention, bare_figure_report, sentence_bounds  # noqa: E402
+from nlp.promises.bare_figures import bare_figure_report, sentence_bounds  # noqa: E402
+from nlp.records import Entity, Figure  # noqa: E402
 
 
 def _bare(text: str, figure_text: str, kind: str, value: float, orgs: dict[str, str], **kw):
     start = text.index(figure_text)
-    figure = BareFigure(id=7, text=figure_text, kind=kind, value=value, start=start, end=start + len(figure_text), **kw)
-    mentions = [Mention(text.index(surface), text.index(surface) + len(surface), "ORG", canonical)
+    figure = Figure(text=figure_text, kind=kind, value=value, start=start, end=start + len(figure_text), **kw)
+    mentions = [Entity(surface, "ORG", canonical, text.index(surface), text.index(surface) + len(surface))
                 for surface, canonical in orgs.items()]
-    return bare_figure_report(text=text, figure=figure, mentions=mentions, subject="Xiaomi", made="2020-08-01",
+    return bare_figure_report(text=text, figure=figure, figure_id=7, mentions=mentions, subject="Xiaomi", made="2020-08-01",
                               lang="en", article_id=3, url="http://127.0.0.1/a")
 
 

@@ -20,7 +20,7 @@ from typing import Any
 import click
 
 from newsclaims.config import SHARED_DIR
-from nlp.promises.bare_figures import BareFigure, Mention, bare_figure_report
+from nlp.promises.bare_figures import bare_figure_report
 from nlp.promises.grouping import Group, group_key
 from nlp.promises.outcomes import DEFAULT_THRESHOLD, EVIDENCE_KINDS, decide
 from nlp.promises.records import TrackedClaim
@@ -74,16 +74,12 @@ def _record(claim: Claim, *, cid: int, made: str, lang: str, doc: int) -> Tracke
 def bare_reports(analysis: Any, text: str, subject: str, *, made: str, lang: str, doc_no: int) -> list[TrackedClaim]:
     """Figures no claim carries, read as results on `subject` where their sentence allows it (as db.tracking does)."""
     carried = {(c.figure.start, c.figure.end) for c in analysis.claims if c.figure}
-    mentions = [Mention(e.start, e.end, e.label, e.canonical) for e in analysis.entities]
     out = []
     for i, f in enumerate(analysis.figures):
         if (f.start, f.end) in carried:
             continue
-        figure = BareFigure(id=doc_no * 1000 + i + 1, text=f.text, kind=f.kind, value=f.value, start=f.start,
-                            end=f.end, unit=f.unit, lower=f.lower, upper=f.upper, top=bool(f.top), change=f.change,
-                            period=f.period)
-        report = bare_figure_report(text=text, figure=figure, mentions=mentions, subject=subject, made=made,
-                                    lang=lang, article_id=doc_no, url=None)
+        report = bare_figure_report(text=text, figure=f, figure_id=doc_no * 1000 + i + 1, mentions=analysis.entities,
+                                    subject=subject, made=made, lang=lang, article_id=doc_no, url=None)
         if report:
             out.append(report)
     return out

@@ -9,38 +9,14 @@ from __future__ import annotations
 
 import re
 from collections.abc import Sequence
-from dataclasses import dataclass
 from functools import lru_cache
 
 from nlp.promises.records import TrackedClaim
+from nlp.records import Entity, Figure
 from nlp.promises.vocab import _pattern, _rows, refers_back
 
 _SENTENCE_END = re.compile(r"[.!?。！？；;\n]")
 _CLAUSE_END = re.compile(r"[，,：:（）()]")
-
-
-@dataclass(frozen=True)
-class Mention:
-    start: int
-    end: int
-    label: str
-    canonical: str
-
-
-@dataclass(frozen=True)
-class BareFigure:
-    id: int
-    text: str
-    kind: str
-    value: float | None
-    start: int
-    end: int
-    unit: str | None = None
-    lower: float | None = None
-    upper: float | None = None
-    top: bool = False
-    change: str | None = None
-    period: str | None = None
 
 
 @lru_cache(maxsize=1)
@@ -91,9 +67,10 @@ def _abbreviation(text: str, i: int) -> bool:
     return bool(word and word.group(1)[0].isupper() and re.match(r"\s[\da-z]", nxt))
 
 
-def bare_figure_report(*, text: str, figure: BareFigure, mentions: Sequence[Mention], subject: str, made: str,
-                       lang: str, article_id: int | None, url: str | None) -> TrackedClaim | None:
-    """The figure as a result report on `subject`, or None when it is not clearly one."""
+def bare_figure_report(*, text: str, figure: Figure, figure_id: int, mentions: Sequence[Entity], subject: str,
+                       made: str, lang: str, article_id: int | None, url: str | None) -> TrackedClaim | None:
+    """The figure (figures.id `figure_id`) as a result report on `subject`, or None when it is not clearly one;
+    `mentions` are the article's entities (their canonical names)."""
     if figure.value is None:
         return None
     left, right = sentence_bounds(text, figure.start, figure.end)
@@ -105,7 +82,7 @@ def bare_figure_report(*, text: str, figure: BareFigure, mentions: Sequence[Ment
     if refers_back(clause) or any(p.search(clause) for p in _forward_words()):
         return None  # judged on the figure's own clause: "雷军曾立下…的目标，但小米仍排名第四" reports a result
     return TrackedClaim(
-        id=-figure.id, kind="result", subject=subject, sentence=sentence, lang=lang, made=made,
+        id=-figure_id, kind="result", subject=subject, sentence=sentence, lang=lang, made=made,
         figure_text=figure.text, figure_kind=figure.kind, figure_value=figure.value, figure_unit=figure.unit,
         figure_lower=figure.lower, figure_upper=figure.upper, figure_top=figure.top, figure_change=figure.change,
         figure_period=figure.period, period=figure.period, article_id=article_id, url=url, bare=True,
