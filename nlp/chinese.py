@@ -17,6 +17,7 @@ from spacy.tokens import Doc
 from spacy.vocab import Vocab
 
 from nlp.components.aliases import alias_table
+from nlp.tokenizers import CodeBuiltTokenizer
 
 ZH_DATA = Path(__file__).resolve().parent / "data" / "zh"
 USER_DICT = ZH_DATA / "userdict.txt"
@@ -27,7 +28,7 @@ _DEFAULT_ENTITY_FREQ = 2000
 logging.getLogger("jieba").setLevel(logging.WARNING)  # its "Building prefix dict" chatter is not for users
 
 
-class JiebaTokenizer:
+class JiebaTokenizer(CodeBuiltTokenizer):
     """Text → Doc with one token per jieba word; token.tag_ is jieba's POS tag (nr, ns, nt, nz, ...)."""
 
     def __init__(self, vocab: Vocab, user_dict: str = "", extra_aliases: str = "") -> None:
@@ -56,23 +57,6 @@ class JiebaTokenizer:
             spaces.append(False)
             tags.append("SP" if word.isspace() else flag)
         return Doc(self.vocab, words=words, spaces=spaces, tags=tags)
-
-    def pipe(self, texts, batch_size: int = 1000):  # noqa: ANN001 - spaCy's tokenizer protocol
-        for text in texts:
-            yield self(text)
-
-    # The pipeline is built in code and never serialised; these satisfy spaCy's tokenizer protocol.
-    def to_bytes(self, **kwargs) -> bytes:  # noqa: ANN003
-        return b""
-
-    def from_bytes(self, data: bytes, **kwargs) -> "JiebaTokenizer":  # noqa: ANN003
-        return self
-
-    def to_disk(self, path, **kwargs) -> None:  # noqa: ANN001, ANN003
-        return None
-
-    def from_disk(self, path, **kwargs) -> "JiebaTokenizer":  # noqa: ANN001, ANN003
-        return self
 
 
 @spacy.registry.tokenizers("newsclaims.JiebaTokenizer.v1")

@@ -12,12 +12,10 @@ from collections.abc import Sequence
 from functools import lru_cache
 from pathlib import Path
 
+from newsclaims.errors import ModelMissingError
+
 KINDS = ("target", "forecast", "result", "comparison")
 MODELS_DIR = Path(__file__).resolve().parent / "models"
-
-
-class ModelMissing(RuntimeError):
-    pass
 
 
 def model_path(lang: str) -> Path:
@@ -30,7 +28,8 @@ def _load(lang: str):
 
     path = model_path(lang)
     if not (path / "config.cfg").is_file():
-        raise ModelMissing(f"the {lang} claim classifier is missing at {path}; reinstall newsclaims or run `make train`")
+        raise ModelMissingError(f"the {lang} claim classifier is missing at {path}; reinstall newsclaims or run "
+                                "`make train-claims`")
     return spacy.load(path)
 
 

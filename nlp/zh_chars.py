@@ -25,6 +25,8 @@ from spacy.language import Language
 from spacy.tokens import Doc
 from spacy.vocab import Vocab
 
+from nlp.tokenizers import CodeBuiltTokenizer
+
 _END = "</s>"
 CHAR_TOKENIZER = "newsclaims.ZhCharTokenizer.v1"
 _TRAINING_CACHE = 20000  # every training sentence, so jieba runs once per sentence, not once per epoch
@@ -53,7 +55,7 @@ def char_doc(vocab: Vocab, words: Iterable[tuple[str, str]]) -> Doc:
     return doc
 
 
-class ZhCharTokenizer:
+class ZhCharTokenizer(CodeBuiltTokenizer):
     """Text → character Doc, segmenting with the product's jieba tokenizer (built on first use only).
 
     The product never calls it: its component builds character Docs from the jieba Doc it already has. It exists
@@ -75,23 +77,6 @@ class ZhCharTokenizer:
 
     def __call__(self, text: str) -> Doc:
         return char_doc(self.vocab, self._words(text))
-
-    def pipe(self, texts, batch_size: int = 1000):  # noqa: ANN001, ANN201 - spaCy's tokenizer protocol
-        for text in texts:
-            yield self(text)
-
-    # Nothing to save: the features are computed, the jieba dictionary ships with the package.
-    def to_bytes(self, **kwargs) -> bytes:  # noqa: ANN003
-        return b""
-
-    def from_bytes(self, data: bytes, **kwargs) -> "ZhCharTokenizer":  # noqa: ANN003
-        return self
-
-    def to_disk(self, path, **kwargs) -> None:  # noqa: ANN001, ANN003
-        return None
-
-    def from_disk(self, path, **kwargs) -> "ZhCharTokenizer":  # noqa: ANN001, ANN003
-        return self
 
 
 @spacy.registry.tokenizers(CHAR_TOKENIZER)

@@ -19,6 +19,7 @@ from spacy.tokens import Doc
 from spacy.vocab import Vocab
 
 from newsclaims.errors import ModelMissingError
+from nlp.tokenizers import CodeBuiltTokenizer
 from nlp.zh_chars import CHAR_TOKENIZER, char_doc
 
 MODEL_DIR = Path(__file__).resolve().parent.parent / "models" / "zh_ner"
@@ -29,7 +30,7 @@ _SPACE_TAG = "x"  # jieba's tag for spaces and punctuation, as the model saw the
 _MODEL_BATCH = 4
 
 
-class GivenDocs:
+class GivenDocs(CodeBuiltTokenizer):
     """The loaded model's tokenizer: the component hands it Docs it built itself, so the tokenizer the model was
     trained with (a second jieba dictionary, ~150 MB) is never built."""
 
@@ -38,18 +39,6 @@ class GivenDocs:
 
     def __call__(self, text: str) -> Doc:
         raise TypeError("the Chinese entity model takes Docs built by nlp.components.zh_ner, not text")
-
-    def to_bytes(self, **kwargs) -> bytes:  # noqa: ANN003
-        return b""
-
-    def from_bytes(self, data: bytes, **kwargs) -> "GivenDocs":  # noqa: ANN003
-        return self
-
-    def to_disk(self, path, **kwargs) -> None:  # noqa: ANN001, ANN003
-        return None
-
-    def from_disk(self, path, **kwargs) -> "GivenDocs":  # noqa: ANN001, ANN003
-        return self
 
 
 @spacy.registry.tokenizers("newsclaims.GivenDocs.v1")

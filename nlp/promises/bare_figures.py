@@ -12,8 +12,8 @@ from collections.abc import Sequence
 from functools import lru_cache
 
 from nlp.promises.records import TrackedClaim
-from nlp.records import Entity, Figure
 from nlp.promises.vocab import _pattern, _rows, refers_back
+from nlp.records import Entity, Figure
 
 _SENTENCE_END = re.compile(r"[.!?。！？；;\n]")
 _CLAUSE_END = re.compile(r"[，,：:（）()]")
