@@ -19,10 +19,10 @@ import unicodedata
 from collections import defaultdict
 from collections.abc import Iterable, Iterator
 from dataclasses import dataclass, field
-from datetime import date
 
 import click
 
+from newsclaims.dates import parse_date
 from nlp.records import Claim, DocContext
 from nlp.training import claims_corpus as corpus
 
@@ -85,20 +85,9 @@ def same_name(predicted: str | None, gold: str | None) -> bool:
 def context_of(doc: corpus.Doc, text: str) -> DocContext:
     genre_kind = "news" if doc.genre == "news" else "letter"
     title = text.split("\n", 1)[0].strip()[:200] if doc.doc.startswith("claims-dev/zh-news/") else None
-    return DocContext(lang=doc.lang, published=_iso_day(doc.published), kind=genre_kind, title=title)
-
-
-def _iso_day(published: str | None) -> str | None:
-    """A day for deadline resolution; a bare year or month is taken at its start (what a reader would assume
-    of an undated letter is not known, so the earliest day keeps 'this year' in that year)."""
-    if not published:
-        return None
-    parts = published.split("-")
-    try:
-        return date(int(parts[0]), int(parts[1]) if len(parts) > 1 else 1, int(parts[2]) if len(parts) > 2 else 1
-                    ).isoformat()
-    except ValueError:
-        return None
+    # a bare year or month is taken at its start, so "this year" stays in that year
+    published = parse_date(doc.published) if doc.published else None
+    return DocContext(lang=doc.lang, published=published, kind=genre_kind, title=title)
 
 
 def _claims_in(claims: Iterable[Claim], start: int, end: int) -> list[Claim]:
